@@ -1,0 +1,5 @@
+"""`tf.nn`: assembled from the op modules' TF_API declarations."""
+
+from arroyo._api._build import populate
+
+populate(globals(), "tf.nn")

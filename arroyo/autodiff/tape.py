@@ -1,0 +1,396 @@
+"""`tf.GradientTape`: records op calls on watched tensors and walks them back.
+
+The walk reads like micrograd's: ops were recorded in execution order (a topological
+order), so going through the records in reverse, every tensor's gradient is complete
+before its producer is visited. Gradient rules come from the op registry and are written
+with public ops, so an outer tape records the backward pass (higher-order derivatives).
+Broadcasting is undone here, in one place (`_unbroadcast`), never inside an op's rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+
+from arroyo.framework import dtypes
+from arroyo.framework.context import state
+from arroyo.framework.op_registry import OpRecord
+from arroyo.framework.tensor import EagerTensor, Tensor
+
+__all__ = ["GradientTape", "UnconnectedGradients", "record_operation", "custom_gradient"]
+
+_log = logging.getLogger("arroyo")
+
+
+class UnconnectedGradients(enum.Enum):
+    """What `gradient` returns for sources the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+def record_operation(op_def, inputs, outputs, attrs):
+    """Records an executed op on every active tape that watches one of its inputs."""
+    if not op_def.differentiable:
+        return
+    for tape in state.tapes:
+        watched = tape._watched
+        for t in inputs:
+            if id(t) in watched:
+                break
+        else:
+            continue
+        tape._records.append(OpRecord(op_def, inputs, outputs, attrs))
+        for o in outputs:
+            watched[id(o)] = o
+
+
+def _is_variable(x):
+    return getattr(x, "_is_arroyo_variable", False)
+
+
+def _trainable_dtype(dtype) -> bool:
+    return dtype.is_floating or dtype.is_complex
+
+
+class GradientTape:
+    """Records operations for automatic differentiation.
+
+    >>> x = tf.constant(3.0)
+    >>> with tf.GradientTape() as g:
+    ...     g.watch(x)
+    ...     y = x * x
+    >>> float(g.gradient(y, x))
+    6.0
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self._persistent = persistent
+        self._watch_accessed_variables = watch_accessed_variables
+        self._records: list[OpRecord] = []
+        self._watched: dict[int, object] = {}
+        self._watched_variables: dict[int, object] = {}
+        self._recording = False
+        self._used = False
+
+    # -- context ----------------------------------------------------------------------
+    def __enter__(self):
+        self._push()
+        return self
+
+    def __exit__(self, *exc):
+        if self._recording:
+            self._pop()
+
+    def _push(self):
+        if self._recording:
+            raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
+        state.tapes.append(self)
+        self._recording = True
+
+    def _pop(self):
+        state.tapes.remove(self)
+        self._recording = False
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Temporarily stops recording operations on this tape."""
+        if not self._recording:
+            raise ValueError("Tape must be recording when stop_recording is called.")
+        self._pop()
+        try:
+            yield
+        finally:
+            self._push()
+
+    def reset(self):
+        """Clears everything recorded so far (and the watched set)."""
+        self._records = []
+        self._watched = {}
+        self._watched_variables = {}
+
+    # -- watching ---------------------------------------------------------------------
+    def watch(self, tensor):
+        """Ensures `tensor` (or a nested structure of tensors/Variables) is traced."""
+        from arroyo.util import nest
+
+        for t in nest.flatten(tensor):
+            if _is_variable(t):
+                self._watch_variable(t)
+            elif isinstance(t, Tensor):
+                if not _trainable_dtype(t.dtype):
+                    _log.warning(
+                        "The dtype of the watched tensor must be floating (e.g. tf.float32), got %r", t.dtype
+                    )
+                self._watched[id(t)] = t
+            else:
+                raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not tf.Tensor or tf.Variable.")
+
+    def _watch_variable(self, var):
+        self._watched[id(var)] = var
+        self._watched_variables[id(var)] = var
+
+    def _variable_accessed(self, var):
+        if self._watch_accessed_variables and var.trainable:
+            self._watch_variable(var)
+
+    def watched_variables(self):
+        """The Variables this tape watched, in the order they were first watched."""
+        return tuple(self._watched_variables.values())
+
+    # -- gradients --------------------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):  # fmt: skip
+        """d(target)/d(sources), for nested `target` and `sources` (lists, dicts, ...).
+
+        Returns a structure like `sources`; a source the target does not depend on gets
+        None (or zeros, with `unconnected_gradients=tf.UnconnectedGradients.ZERO`).
+        """
+        from arroyo.util import nest
+
+        if self._used and not self._persistent:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of "
+                "gradients (or jacobians)"
+            )
+        if self._recording:
+            if not self._persistent:
+                self._pop()
+            else:
+                _log.warning(
+                    "Calling GradientTape.gradient on a persistent tape inside its context is "
+                    "significantly less efficient than calling it outside the context."
+                )
+        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        flat_sources = nest.flatten(sources)
+        for s in flat_sources:
+            if not (isinstance(s, Tensor) or _is_variable(s)):
+                raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not tf.Tensor or tf.Variable.")
+        flat_targets = nest.flatten(target)
+        flat_out_grads = None
+        if output_gradients is not None:
+            flat_out_grads = nest.flatten(output_gradients)
+        grads = backprop(self._records, flat_targets, flat_sources, flat_out_grads,
+                         unconnected_gradients)  # fmt: skip
+        if not self._persistent:
+            self._used = True
+            self._records = []
+            self._watched = {}
+        return nest.pack_sequence_as(sources, grads)
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):  # fmt: skip
+        """The full Jacobian: shape target.shape + source.shape for each source."""
+        from arroyo.ops import array_ops, math_ops
+        from arroyo.util import nest
+
+        if self._recording and not self._persistent:
+            self._pop()
+        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        flat_sources = nest.flatten(sources)
+        target = _as_tensor(target)
+        n = target.shape.num_elements()
+        rows = [[] for _ in flat_sources]
+        for i in range(n):
+            onehot = array_ops.reshape(
+                array_ops.one_hot(i, n, dtype=target.dtype), array_ops.shape(target)
+            )
+            gs = backprop(self._records, [target], flat_sources, [onehot], unconnected_gradients)
+            for k, g in enumerate(gs):
+                rows[k].append(g)
+        out = []
+        for k, src in enumerate(flat_sources):
+            src_shape = list(_as_tensor(src).shape)
+            if any(g is None for g in rows[k]):
+                out.append(None)
+                continue
+            stacked = array_ops.stack([_dense(g) for g in rows[k]]) if n else array_ops.zeros(
+                [0] + src_shape, dtype=_as_tensor(src).dtype
+            )
+            out.append(array_ops.reshape(stacked, list(target.shape) + src_shape))
+        del math_ops
+        if not self._persistent:
+            self._used = True
+        return nest.pack_sequence_as(sources, out)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):  # fmt: skip
+        """Jacobian of each batch row: [batch] + target.shape[1:] + source.shape[1:]."""
+        from arroyo.ops import array_ops
+
+        if self._recording and not self._persistent:
+            self._pop()
+        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        target = _as_tensor(target)
+        src_t = _as_tensor(source)
+        tshape = list(target.shape)
+        if tshape[0] != list(src_t.shape)[0]:
+            raise ValueError(
+                f"Need first dimension of target shape ({target.shape}) and source shape "
+                f"({src_t.shape}) to match."
+            )
+        batch = tshape[0]
+        inner = 1
+        for d in tshape[1:]:
+            inner *= d
+        cols = []
+        for j in range(inner):
+            onehot = array_ops.one_hot(array_ops.fill([batch], j), inner, dtype=target.dtype)
+            og = array_ops.reshape(onehot, tshape)
+            (g,) = backprop(self._records, [target], [source], [og], unconnected_gradients)
+            if g is None:
+                if not self._persistent:
+                    self._used = True
+                return None
+            cols.append(_dense(g))
+        stacked = array_ops.stack(cols, axis=1)  # [batch, inner, *source[1:]]
+        if not self._persistent:
+            self._used = True
+        return array_ops.reshape(stacked, tshape + list(src_t.shape)[1:])
+
+
+def _as_tensor(x):
+    if _is_variable(x):
+        return x.value()
+    return x
+
+
+def _dense(g):
+    from arroyo.ops.indexed_slices import IndexedSlices
+
+    if isinstance(g, IndexedSlices):
+        return g.to_dense()
+    return g
+
+
+def backprop(records, targets, sources, output_grads, unconnected):
+    """Reverse-mode walk over `records`; returns one gradient (or None) per source."""
+    from arroyo.ops import array_ops
+    from arroyo.ops.indexed_slices import IndexedSlices, add_gradients
+
+    grads: dict[int, object] = {}
+    for i, t in enumerate(targets):
+        t = t if isinstance(t, Tensor) else _as_tensor(t)
+        if output_grads is not None and output_grads[i] is not None:
+            g = output_grads[i]
+            if not isinstance(g, Tensor):
+                g = array_ops.constant(g, dtype=t.dtype)
+        else:
+            g = array_ops.ones_like(t)
+        key = id(targets[i])
+        grads[key] = add_gradients(grads[key], g) if key in grads else g
+
+    source_ids = {id(s) for s in sources}
+    # Forward pruning: only ops reachable from a source can carry its gradient.
+    reachable = set(source_ids)
+    needed = []
+    for rec in records:
+        for t in rec.inputs:
+            if id(t) in reachable:
+                needed.append(rec)
+                for o in rec.outputs:
+                    reachable.add(id(o))
+                break
+
+    for rec in reversed(needed):
+        outs = rec.outputs
+        out_grads = [grads.get(id(o)) for o in outs]
+        if all(g is None for g in out_grads):
+            continue
+        if len(outs) > 1:
+            out_grads = [
+                g if g is not None else (array_ops.zeros_like(o) if _trainable_dtype(o.dtype) else None)
+                for g, o in zip(out_grads, outs)
+            ]
+        out_grads = [_dense(g) if g is not None and not rec.op_def.name.startswith("ReadVariable")
+                     and not rec.op_def.name == "Identity" else g for g in out_grads]  # fmt: skip
+        in_grads = rec.op_def.grad(rec, *out_grads)
+        if not isinstance(in_grads, (tuple, list)):
+            in_grads = (in_grads,)
+        for inp, g in zip(rec.inputs, in_grads):
+            if g is None or id(inp) not in reachable:
+                continue
+            if not _is_variable(inp):
+                if not _trainable_dtype(inp.dtype):
+                    continue
+                if not isinstance(g, IndexedSlices):
+                    g = _unbroadcast(g, inp)
+            key = id(inp)
+            grads[key] = add_gradients(grads[key], g) if key in grads else g
+
+    result = []
+    for s in sources:
+        dtype = s.dtype
+        g = grads.get(id(s))
+        if not _trainable_dtype(dtype):
+            _log.warning(
+                "The dtype of the source tensor must be floating (e.g. tf.float32) when calling "
+                "GradientTape.gradient, got %r",
+                dtype,
+            )
+            g = None
+        if g is None and unconnected is UnconnectedGradients.ZERO:
+            g = array_ops.zeros_like(_as_tensor(s))
+        if isinstance(g, Tensor) and g.dtype is not dtype and _trainable_dtype(dtype):
+            from arroyo.ops import math_ops
+
+            g = math_ops.cast(g, dtype)
+        result.append(g)
+    return result
+
+
+def _unbroadcast(grad, inp):
+    """Sums `grad` down to `inp`'s shape: the single place broadcasting is undone."""
+    if isinstance(grad, EagerTensor) and isinstance(inp, EagerTensor):
+        gshape = grad._value.shape
+        ishape = inp._value.shape
+        if gshape == ishape:
+            return grad
+    else:
+        gs, is_ = grad.shape, inp.shape
+        if gs.is_fully_defined() and is_.is_fully_defined():
+            gshape, ishape = tuple(gs.as_list()), tuple(is_.as_list())
+            if gshape == ishape:
+                return grad
+        else:
+            from arroyo.ops import array_ops
+
+            return array_ops.unbroadcast_dynamic(grad, inp)
+    from arroyo.ops import array_ops, math_ops
+
+    lead = len(gshape) - len(ishape)
+    axes = list(range(lead))
+    for i, d in enumerate(ishape):
+        if d == 1 and gshape[lead + i] != 1:
+            axes.append(lead + i)
+    if axes:
+        grad = math_ops.reduce_sum(grad, axis=axes)
+    if tuple(grad.shape.as_list()) != ishape:
+        grad = array_ops.reshape(grad, list(ishape))
+    return grad
+
+
+@contextlib.contextmanager
+def pause_tapes():
+    """No tape records inside this block (used by custom_gradient and tf.stop_gradient)."""
+    saved = state.tapes
+    state.tapes = []
+    try:
+        yield
+    finally:
+        state.tapes = saved
+
+
+def custom_gradient(f=None):
+    """Decorator for a function that returns `(y, grad_fn)`: grad_fn(dy) gives d/dinputs.
+
+    >>> @tf.custom_gradient
+    ... def clip_grad(x):
+    ...     return tf.identity(x), lambda dy: tf.clip_by_value(dy, -1., 1.)
+    """
+    if f is None:
+        return custom_gradient
+    from arroyo.autodiff.custom import make_custom_gradient
+
+    return make_custom_gradient(f)

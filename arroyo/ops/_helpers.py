@@ -1,0 +1,144 @@
+"""Argument handling shared by the public op wrappers: conversion and TF's dtype rules."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from arroyo.framework import dtypes
+from arroyo.framework.errors import InvalidArgumentError
+from arroyo.framework.op_registry import dtype_name, execute
+from arroyo.framework.tensor import EagerTensor, Tensor, _wrap, convert_to_tensor
+
+# Kernels follow IEEE semantics (1/0 = inf, log(0) = -inf) silently, as TF does; NumPy's
+# floating-point warnings are attributed to the kernel's module, so silence them there only.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"arroyo\.")
+
+NO_ATTRS: dict = {}
+
+
+def is_tensorlike(x) -> bool:
+    return isinstance(x, Tensor) or getattr(x, "_is_arroyo_variable", False)
+
+
+def to_tensor(x, dtype=None) -> Tensor:
+    if type(x) is EagerTensor and dtype is None:
+        return x
+    return convert_to_tensor(x, dtype=dtype)
+
+
+def same_dtype_operands(op_name: str, values) -> list:
+    """Converts op inputs that share attr T: Python values adopt the first tensor's dtype.
+
+    Tensors of different dtypes are an error (TF never promotes implicitly).
+    """
+    dtype = None
+    for v in values:
+        if is_tensorlike(v):
+            dtype = v.dtype
+            break
+    out = []
+    for v in values:
+        if dtype is None:
+            t = convert_to_tensor(v)
+            dtype = t.dtype
+        elif is_tensorlike(v):
+            t = convert_to_tensor(v)
+        else:
+            t = convert_to_tensor(v, dtype=dtype)
+        out.append(t)
+    first = out[0].dtype
+    for i, t in enumerate(out[1:], 1):
+        if t.dtype is not first:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"cannot compute {op_name} as input #{i}(zero-based) was expected to be a "
+                f"{dtype_name(first)} tensor but is a {dtype_name(t.dtype)} tensor [Op:{op_name}]",
+            )
+    return out
+
+
+def check_allowed(op_def, tensor, allowed):
+    if tensor.dtype not in allowed:
+        names = ", ".join(d.name for d in allowed)
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Value for attr 'T' of {tensor.dtype.name} is not in the list of allowed values: "
+            f"{names} [Op:{op_def.name}]",
+        )
+
+
+def np_allowed(allowed) -> frozenset:
+    """The NumPy dtypes of a tuple of DTypes (bfloat16 included when ml_dtypes exists)."""
+    out = set()
+    for d in allowed:
+        if d._np is not None:
+            out.add(d._np)
+        elif d is dtypes.bfloat16:
+            try:
+                out.add(dtypes.bfloat16_numpy_dtype())
+            except TypeError:
+                pass
+    return frozenset(out)
+
+
+def binary(op_def, allowed_np, allowed, x, y, name=None):
+    """Calls a two-input elementwise op with TF's conversion and dtype rules.
+
+    The fast path (two eager tensors of one allowed dtype) is what `x + x` costs.
+    """
+    if type(x) is EagerTensor and type(y) is EagerTensor:
+        dt = x._value.dtype
+        if dt is y._value.dtype and dt in allowed_np:
+            return execute(op_def, (x, y), NO_ATTRS, name)
+    x, y = same_dtype_operands(op_def.name, (x, y))
+    if x.dtype not in allowed:
+        check_allowed(op_def, x, allowed)
+    return execute(op_def, (x, y), NO_ATTRS, name)
+
+
+def unary(op_def, allowed_np, allowed, x, name=None):
+    if type(x) is EagerTensor and x._value.dtype in allowed_np:
+        return execute(op_def, (x,), NO_ATTRS, name)
+    x = to_tensor(x)
+    if x.dtype not in allowed:
+        check_allowed(op_def, x, allowed)
+    return execute(op_def, (x,), NO_ATTRS, name)
+
+
+def int_tensor(value, dtype=dtypes.int32):
+    """Converts an index-like argument (axis, shape, perm) into an integer tensor."""
+    if is_tensorlike(value):
+        t = convert_to_tensor(value)
+        if not t.dtype.is_integer:
+            raise TypeError(f"Expected an integer tensor, got {t.dtype.name}")
+        return t
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu":
+        if arr.size == 0:
+            arr = arr.astype(dtype._np)
+        elif arr.dtype == object:
+            arr = np.asarray([int(v) for v in np.ravel(value)]).reshape(arr.shape)
+        else:
+            raise TypeError(f"Expected an integer value, got {value!r}")
+    if arr.dtype != dtype._np:
+        if arr.size and (arr.max() > np.iinfo(dtype._np).max or arr.min() < np.iinfo(dtype._np).min):
+            arr = arr.astype(np.int64)
+        else:
+            arr = arr.astype(dtype._np)
+    from arroyo.framework.context import state
+
+    if state.graph is not None:
+        return state.graph.capture_constant(arr if arr.ndim else arr[()])
+    return _wrap(arr if arr.ndim else arr[()])
+
+
+def static_value(t):
+    """NumPy value of an input when known without running a graph (eager or constant)."""
+    if type(t) is EagerTensor:
+        return t._value
+    fn = getattr(t, "_constant_value", None)
+    return fn() if fn is not None else None

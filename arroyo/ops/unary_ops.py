@@ -1,0 +1,185 @@
+"""Unary elementwise math: exp, log, trig, sigmoid, erf, rounding, predicates...
+
+One table row per op: raw-op name, NumPy kernel, allowed dtypes, gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arroyo.framework import dtypes
+from arroyo.framework.op_registry import COMPLEX, FLOATS, INTS, defop
+from arroyo.ops import _infer, special
+from arroyo.ops._helpers import np_allowed, unary
+from arroyo.ops.math_ops import add, conj, multiply, negative, subtract, truediv
+
+FC = FLOATS + COMPLEX
+_INT_FLOATS = FLOATS + COMPLEX + INTS
+
+
+def _c(op):
+    """Conjugated forward output/input, as TF's complex gradients use."""
+    return conj(op)
+
+
+def _sigmoid_kernel(x):
+    if x.dtype.kind == "c":
+        return 1 / (1 + np.exp(-x))
+    # Stable on both tails; same dtype as the input.
+    out = np.empty_like(x) if isinstance(x, np.ndarray) else None
+    if out is None:
+        xv = np.asarray(x)
+        return _sigmoid_kernel(xv.reshape(1))[0]
+    pos = x >= 0
+    np.divide(1, 1 + np.exp(-x, where=pos, out=np.zeros_like(x)), where=pos, out=out)
+    ex = np.exp(x, where=~pos, out=np.zeros_like(x))
+    np.divide(ex, 1 + ex, where=~pos, out=out)
+    return out
+
+
+def _round_kernel(x):
+    return np.round(x) if x.dtype.kind == "f" else x
+
+
+def _rsqrt(x):
+    return 1 / np.sqrt(x)
+
+
+def _reciprocal(x):
+    if x.dtype.kind in "iu":
+        return np.floor_divide(np.ones_like(x), x)
+    return np.reciprocal(x)
+
+
+# name: (kernel, allowed, gradient(op, g) -> grad, public name)
+_TABLE = {
+    "Exp": (np.exp, FC, lambda op, g: multiply(g, _c(op.outputs[0]))),
+    "Expm1": (np.expm1, FC, lambda op, g: multiply(g, exp(_c(op.inputs[0])))),
+    "Log": (np.log, FC, lambda op, g: multiply(g, reciprocal(_c(op.inputs[0])))),
+    "Log1p": (np.log1p, FC, lambda op, g: multiply(g, reciprocal(add(1, _c(op.inputs[0]))))),
+    "Sqrt": (np.sqrt, FC, lambda op, g: truediv(multiply(g, 0.5), _c(op.outputs[0]))),
+    "Rsqrt": (_rsqrt, FC, lambda op, g: multiply(g, multiply(-0.5, _cube(_c(op.outputs[0]))))),
+    "Square": (np.square, _INT_FLOATS, lambda op, g: multiply(g, multiply(2, _c(op.inputs[0])))),
+    "Reciprocal": (_reciprocal, _INT_FLOATS,
+                   lambda op, g: multiply(g, negative(square(_c(op.outputs[0]))))),
+    "Sin": (np.sin, FC, lambda op, g: multiply(g, cos(_c(op.inputs[0])))),
+    "Cos": (np.cos, FC, lambda op, g: multiply(g, negative(sin(_c(op.inputs[0]))))),
+    "Tan": (np.tan, FC, lambda op, g: multiply(g, square(reciprocal(cos(_c(op.inputs[0])))))),
+    "Asin": (np.arcsin, FC, lambda op, g: multiply(g, rsqrt(subtract(1, square(_c(op.inputs[0])))))),
+    "Acos": (np.arccos, FC,
+             lambda op, g: negative(multiply(g, rsqrt(subtract(1, square(_c(op.inputs[0]))))))),
+    "Atan": (np.arctan, FC, lambda op, g: multiply(g, reciprocal(add(1, square(_c(op.inputs[0])))))),
+    "Sinh": (np.sinh, FC, lambda op, g: multiply(g, cosh(_c(op.inputs[0])))),
+    "Cosh": (np.cosh, FC, lambda op, g: multiply(g, sinh(_c(op.inputs[0])))),
+    "Tanh": (np.tanh, FC, lambda op, g: multiply(g, subtract(1, square(_c(op.outputs[0]))))),
+    "Asinh": (np.arcsinh, FC, lambda op, g: multiply(g, rsqrt(add(square(_c(op.inputs[0])), 1)))),
+    "Acosh": (np.arccosh, FC, lambda op, g: multiply(g, rsqrt(subtract(square(_c(op.inputs[0])), 1)))),
+    "Atanh": (np.arctanh, FC, lambda op, g: multiply(g, reciprocal(subtract(1, square(_c(op.inputs[0])))))),
+    "Sigmoid": (_sigmoid_kernel, FC,
+                lambda op, g: multiply(g, multiply(_c(op.outputs[0]), subtract(1, _c(op.outputs[0]))))),
+    "Erf": (special.erf, FLOATS,
+            lambda op, g: multiply(g, multiply(2 / np.sqrt(np.pi), exp(negative(square(op.inputs[0])))))),
+    "Erfc": (special.erfc, FLOATS,
+             lambda op, g: multiply(g, multiply(-2 / np.sqrt(np.pi), exp(negative(square(op.inputs[0])))))),
+    "Lgamma": (special.lgamma, FLOATS, lambda op, g: multiply(g, digamma(op.inputs[0]))),
+    "Digamma": (special.digamma, FLOATS, lambda op, g: multiply(g, _trigamma(op.inputs[0]))),
+    "Floor": (np.floor, FLOATS, lambda op, g: None),
+    "Ceil": (np.ceil, FLOATS, lambda op, g: None),
+    "Round": (_round_kernel, FLOATS + INTS, lambda op, g: None),
+    "Rint": (np.rint, FLOATS, lambda op, g: None),
+    "IsNan": (np.isnan, FLOATS, None),
+    "IsInf": (np.isinf, FLOATS, None),
+    "IsFinite": (np.isfinite, FLOATS, None),
+}  # fmt: skip
+
+_OPS = {}
+for _name, (_kernel, _allowed, _grad) in _TABLE.items():
+    _out = dtypes.bool if _name.startswith("Is") else None
+    _OPS[_name] = (
+        defop(_name, ("x",), _kernel, infer=_infer.make_unary(_out), grad=_grad,
+              differentiable=_grad is not None, fusible=True),  # fmt: skip
+        np_allowed(_allowed),
+        _allowed,
+    )
+
+
+def _cube(y):
+    return multiply(y, multiply(y, y))
+
+
+def _u(name):
+    op, allowed_np, allowed = _OPS[name]
+
+    def fn(x, name=None):
+        return unary(op, allowed_np, allowed, x, name)
+
+    fn.__doc__ = f"Elementwise {name} of `x` (raw op `{name}`), same dtype and shape."
+    return fn
+
+
+exp = _u("Exp")
+expm1 = _u("Expm1")
+log = _u("Log")
+log1p = _u("Log1p")
+sqrt = _u("Sqrt")
+rsqrt = _u("Rsqrt")
+square = _u("Square")
+reciprocal = _u("Reciprocal")
+sin = _u("Sin")
+cos = _u("Cos")
+tan = _u("Tan")
+asin = _u("Asin")
+acos = _u("Acos")
+atan = _u("Atan")
+sinh = _u("Sinh")
+cosh = _u("Cosh")
+tanh = _u("Tanh")
+asinh = _u("Asinh")
+acosh = _u("Acosh")
+atanh = _u("Atanh")
+sigmoid = _u("Sigmoid")
+erf = _u("Erf")
+erfc = _u("Erfc")
+lgamma = _u("Lgamma")
+digamma = _u("Digamma")
+floor = _u("Floor")
+ceil = _u("Ceil")
+round = _u("Round")  # noqa: A001 - TF's public name (half to even)
+rint = _u("Rint")
+is_nan = _u("IsNan")
+is_inf = _u("IsInf")
+is_finite = _u("IsFinite")
+for _n, _f in list(globals().items()):
+    if callable(_f) and getattr(_f, "__name__", "") == "fn":
+        _f.__name__ = _f.__qualname__ = _n
+
+_POLYGAMMA = defop("Polygamma", ("a", "x"), special.polygamma, infer=_infer.make_broadcast("Polygamma"),
+                   grad=lambda op, g: (None, multiply(g, polygamma(add(op.inputs[0], 1), op.inputs[1]))))  # fmt: skip
+
+
+def polygamma(a, x, name=None):
+    """The n-th derivative of digamma, elementwise (`a` holds n as a float)."""
+    from arroyo.ops._helpers import binary
+
+    return binary(_POLYGAMMA, np_allowed((dtypes.float32, dtypes.float64)),
+                  (dtypes.float32, dtypes.float64), a, x, name)  # fmt: skip
+
+
+def _trigamma(x):
+    from arroyo.ops.array_ops import ones_like
+
+    return polygamma(ones_like(x), x)
+
+
+del _name, _kernel, _allowed, _grad, _n, _f, _out
+
+_UNARY_PUBLIC = ["exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "square", "reciprocal", "sin",
+                 "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+                 "atanh", "sigmoid", "erf", "erfc", "lgamma", "digamma", "floor", "ceil", "round",
+                 "rint", "is_nan", "is_inf", "is_finite", "polygamma"]  # fmt: skip
+TF_API = {
+    "tf": ["exp", "sqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+           "tanh", "asinh", "acosh", "atanh", "sigmoid", "floor", "round", "reciprocal", "rsqrt"],
+    "tf.math": _UNARY_PUBLIC,
+    "tf.nn": ["sigmoid", "tanh"],
+}
