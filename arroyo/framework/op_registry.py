@@ -133,11 +133,24 @@ def execute(op: OpDef, inputs, attrs, name=None):
         result = _wrap(out)
         if state.tapes:
             _record(op, inputs, (result,), attrs)
-        return result
-    result = [_wrap(o) for o in out]
-    if state.tapes:
-        _record(op, inputs, result, attrs)
+    else:
+        result = [_wrap(o) for o in out]
+        if state.tapes:
+            _record(op, inputs, result, attrs)
+    if _observers:
+        for fn in _observers:
+            fn(op, inputs, attrs, result)
     return result
+
+
+# Callables run after every eager op (tests use one to check inference and coverage).
+_observers: list = []
+
+
+def add_observer(fn):
+    """Calls `fn(op_def, inputs, attrs, result)` after every eager op; returns a remover."""
+    _observers.append(fn)
+    return lambda: _observers.remove(fn)
 
 
 def _record(op, inputs, outputs, attrs):

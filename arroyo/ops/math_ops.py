@@ -459,7 +459,7 @@ def _grad_abs(op, g):
 
 
 _ABS = defop("Abs", ("x",), _abs_kernel, infer=_infer.same, grad=_grad_abs, fusible=True)
-_COMPLEX_ABS = defop("ComplexAbs", ("x",), np.abs, attrs={"Tout": None}, infer=_infer.real_of_input,
+_COMPLEX_ABS = defop("ComplexAbs", ("x",), lambda x, Tout=None: np.abs(x), attrs={"Tout": None}, infer=_infer.real_of_input,
                      grad=lambda op, g: multiply(complex_(g, zeros_like_(g)),
                                                  sign(op.inputs[0])), fusible=True)  # fmt: skip
 _ABS_NP = np_allowed(REAL)
