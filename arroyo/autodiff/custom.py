@@ -6,7 +6,7 @@ import functools
 import inspect
 
 from arroyo.framework.context import state
-from arroyo.framework.op_registry import OpDef, OpRecord
+from arroyo.framework.op_registry import OpDef
 from arroyo.framework.tensor import Tensor
 from arroyo.util import nest
 
@@ -59,7 +59,7 @@ def make_custom_gradient(f):
             for tape in state.tapes:
                 watched = tape._watched
                 if any(id(t) in watched for t in inputs):
-                    tape._records.append(OpRecord(_CUSTOM, inputs, outputs, {"grad_fn": grad_wrapper}))
+                    tape._records.append((_CUSTOM, inputs, outputs, {"grad_fn": grad_wrapper}))
                     for o in outputs:
                         watched[id(o)] = o
         return nest.pack_sequence_as(result, with_ids)

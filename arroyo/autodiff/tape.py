@@ -15,6 +15,7 @@ import logging
 
 from arroyo.framework import dtypes
 from arroyo.framework.context import state
+from arroyo.framework import op_registry
 from arroyo.framework.op_registry import OpRecord
 from arroyo.framework.tensor import EagerTensor, Tensor
 
@@ -41,9 +42,13 @@ def record_operation(op_def, inputs, outputs, attrs):
                 break
         else:
             continue
-        tape._records.append(OpRecord(op_def, inputs, outputs, attrs))
+        # A plain tuple: cheaper than an object on this hot path; backprop wraps it.
+        tape._records.append((op_def, inputs, outputs, attrs))
         for o in outputs:
             watched[id(o)] = o
+
+
+op_registry.set_recorder(record_operation)
 
 
 def _is_variable(x):
@@ -286,14 +291,15 @@ def backprop(records, targets, sources, output_grads, unconnected):
     reachable = set(source_ids)
     needed = []
     for rec in records:
-        for t in rec.inputs:
+        for t in rec[1]:
             if id(t) in reachable:
                 needed.append(rec)
-                for o in rec.outputs:
+                for o in rec[2]:
                     reachable.add(id(o))
                 break
 
-    for rec in reversed(needed):
+    for raw in reversed(needed):
+        rec = OpRecord(*raw)
         outs = rec.outputs
         out_grads = [grads.get(id(o)) for o in outs]
         if all(g is None for g in out_grads):
