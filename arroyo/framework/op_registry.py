@@ -128,7 +128,7 @@ def execute(op: OpDef, inputs, attrs, name=None):
     except OpError:
         raise
     except (ValueError, IndexError, TypeError, ArithmeticError, np.linalg.LinAlgError) as e:
-        raise _kernel_error(op, inputs, e) from None
+        raise _kernel_error(op, inputs, attrs, e) from None
     if op.num_outputs == 1:
         result = _wrap(out)
         if state.tapes:
@@ -165,7 +165,17 @@ def set_recorder(fn):
     _record = fn
 
 
-def _kernel_error(op, inputs, exc):
+def _kernel_error(op, inputs, attrs, exc):
+    """A kernel failed: prefer the inference rule's precise message, else describe inputs."""
+    if op.infer is not None:
+        try:
+            op.infer(inputs, attrs)
+        except (OpError, ValueError, TypeError) as precise:
+            if isinstance(precise, OpError):
+                return precise
+            return InvalidArgumentError(None, None, f"{precise} [Op:{op.name}]")
+        except Exception:  # noqa: BLE001 - fall through to the generic description
+            pass
     desc = ", ".join(f"{t.dtype.name}{list(t.shape)}" for t in inputs if isinstance(t, EagerTensor))
     return InvalidArgumentError(None, None, f"{op.name} failed on inputs ({desc}): {exc} [Op:{op.name}]")
 

@@ -558,30 +558,32 @@ def cast(x, dtype, name=None):
 
 
 def _matmul_kernel(a, b, transpose_a=False, transpose_b=False):
+    # Shape errors surface from NumPy and are reworded by the inference rule (see execute).
     if transpose_a:
         a = a.T
     if transpose_b:
         b = b.T
-    if a.ndim != 2 or b.ndim != 2:
-        raise InvalidArgumentError(None, None, f"In[0] and In[1] must be matrices: In[0]: {list(a.shape)}, In[1]: {list(b.shape)} [Op:MatMul]")
-    if a.shape[1] != b.shape[0]:
-        raise InvalidArgumentError(
-            None, None,
-            f"Matrix size-incompatible: In[0]: [{a.shape[0]},{a.shape[1]}], "
-            f"In[1]: [{b.shape[0]},{b.shape[1]}] [Op:MatMul]",
-        )  # fmt: skip
-    return np.matmul(a, b)
+    return a @ b
 
 
 def _matmul_infer(inputs, attrs):
     from arroyo.framework.tensor_shape import TensorShape
 
     a, b = inputs[0].shape, inputs[1].shape
-    m = n = None
+    if a.rank not in (None, 2) or b.rank not in (None, 2):
+        raise InvalidArgumentError(
+            None, None, f"In[0] and In[1] must be matrices, got shapes {a} and {b} [Op:MatMul]"
+        )
+    m = k1 = k2 = n = None
     if a.rank is not None:
-        m = a[1] if attrs.get("transpose_a") else a[0]
+        m, k1 = (a[1], a[0]) if attrs.get("transpose_a") else (a[0], a[1])
     if b.rank is not None:
-        n = b[0] if attrs.get("transpose_b") else b[1]
+        k2, n = (b[1], b[0]) if attrs.get("transpose_b") else (b[0], b[1])
+    if k1 is not None and k2 is not None and k1 != k2:
+        raise InvalidArgumentError(
+            None, None,
+            f"Matrix size-incompatible: In[0]: [{a[0]},{a[1]}], In[1]: [{b[0]},{b[1]}] [Op:MatMul]",
+        )  # fmt: skip
     return [(inputs[0].dtype, TensorShape([m, n]))]
 
 
