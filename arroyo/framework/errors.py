@@ -97,3 +97,7 @@ def error_code_from_exception_type(cls) -> int:
 def op_error(cls, op_name: str, message: str):
     """An OpError of class `cls` whose text names the op, as TF's messages do."""
     return cls(None, None, f"{message} [Op:{op_name}]" if op_name else message)
+
+
+class OperatorNotAllowedInGraphError(TypeError):
+    """A Python operation (bool(), iteration) is not allowed on a symbolic tensor."""
