@@ -1,0 +1,38 @@
+"""The runnable examples run end to end (few steps) and write their outputs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_basics_trains_and_writes_outputs(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "examples", "basics.py"), "--out", str(out),
+         "--steps", "150"],
+        capture_output=True, text=True, timeout=120, cwd=str(tmp_path),
+        env=dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    assert "f'(1.0) = 4.0" in proc.stdout
+    assert "step  100: mean squared error" in proc.stdout
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["steps"] == 150
+    # From ~20 at the random start to about the noise level (~1) within 100 steps.
+    assert metrics["final_loss"] < metrics["initial_loss"] / 5
+    assert metrics["final_loss"] < 3 * metrics["noise_mse"]
+    log = (out / "log.txt").read_text()
+    assert "step    0: mean squared error" in log
+
+    if importlib.util.find_spec("matplotlib") is not None:
+        for name in ("loss.png", "fit.png"):
+            assert (out / name).stat().st_size > 1000, name
+    else:
+        assert "skipping loss.png" in proc.stdout
