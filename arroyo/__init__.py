@@ -48,6 +48,7 @@ from arroyo.ops.indexed_slices import IndexedSlices
 from arroyo.autodiff.tape import GradientTape, UnconnectedGradients, custom_gradient
 from arroyo._api.top_level import *  # noqa: F401,F403 - the tf.* functions
 from arroyo.framework.device import device  # noqa: F401
+from arroyo.graph.function import function  # noqa: F401
 
 newaxis = None
 

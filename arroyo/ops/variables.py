@@ -49,7 +49,8 @@ def _read_grad(op, g):
 
 
 # The input of ReadVariableOp is the Variable itself (TF: its resource handle).
-READ_VARIABLE = defop("ReadVariableOp", ("resource",), lambda v: v, attrs={"dtype": None},
+READ_VARIABLE = defop("ReadVariableOp", ("resource",), lambda v, dtype=None: v, attrs={"dtype": None},
+                      infer=lambda inputs, attrs: [(inputs[0].dtype, inputs[0].shape)],
                       grad=_read_grad, stateful=True)  # fmt: skip
 ASSIGN_VARIABLE = defop("AssignVariableOp", ("resource", "value"), None, attrs={"dtype": None},
                         stateful=True, differentiable=False)  # fmt: skip
@@ -89,6 +90,12 @@ class Variable:
             raise ValueError("The `initial_value` arg (None) must be specified.")
         if constraint is not None and not callable(constraint):
             raise ValueError(f"Argument `constraint` must be None or a callable. Received: {constraint}")
+        if state.graph is not None and state.graph.building_function:
+            # Created while tracing a tf.function: compute the value eagerly (TF's init_scope).
+            from arroyo.graph import variable_lifting
+
+            initial_value = variable_lifting.lift_initial_value(initial_value)
+            variable_lifting.note_created(self)
         if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
             initial_value = initial_value()
         from arroyo.autodiff.tape import pause_tapes

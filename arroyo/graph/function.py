@@ -1,0 +1,550 @@
+"""`tf.function`: trace Python into a FuncGraph once per input signature, then run a plan.
+
+The trace cache is keyed like TF's: tensors by (dtype, shape), Python values by value,
+nested structures by structure, Variables by identity. Python side effects happen only
+while tracing. A ConcreteFunction compiles its graph (after the optimization passes) into
+a straight-line plan (see executor.py), so calling it costs about one Python call per
+kernel. When a GradientTape watches an input or a captured Variable, the call is replayed
+op by op through the normal dispatch, so the tape records it like eager code.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import weakref
+
+import numpy as np
+
+from arroyo.framework import dtypes
+from arroyo.framework.context import state
+from arroyo.framework.errors import InvalidArgumentError
+from arroyo.framework.tensor import EagerTensor, Tensor, TensorSpec, _wrap, convert_to_tensor
+from arroyo.framework.tensor_shape import TensorShape
+from arroyo.graph.graph import FuncGraph, SymbolicTensor
+from arroyo.util import nest
+
+__all__ = ["function", "Function", "ConcreteFunction"]
+
+_log = logging.getLogger("arroyo")
+
+# Frequent retracing warning, as TF: after 5 traces of one function within a short span.
+_RETRACE_WARN_THRESHOLD = 5
+
+
+def _is_variable(x):
+    return getattr(x, "_is_arroyo_variable", False)
+
+
+class _Unhashable:
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return isinstance(other, _Unhashable) and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+
+def _leaf_key(x, relax):
+    """Cache-key part of one argument leaf; tensors are also collected as inputs."""
+    if isinstance(x, Tensor):
+        shape = x.shape
+        if relax:
+            shape = TensorShape(None if shape.rank is None else [None] * shape.rank)
+        return ("T", x.dtype, shape._dims)
+    if _is_variable(x):
+        return ("V", id(x))
+    if isinstance(x, (int, float, str, bytes, bool, type(None), complex)):
+        return ("P", type(x), x)
+    if isinstance(x, np.ndarray):
+        return ("N", x.dtype.str, x.shape, x.tobytes())
+    try:
+        hash(x)
+    except TypeError:
+        return ("O", _Unhashable(x))
+    return ("H", type(x), x)
+
+
+def _make_key(args, relax):
+    flat = nest.flatten(args)
+    struct = _structure_sig(args)
+    return (struct, tuple(_leaf_key(x, relax) for x in flat))
+
+
+def _structure_sig(x):
+    if isinstance(x, dict):
+        return ("d", tuple((k, _structure_sig(x[k])) for k in sorted(x, key=repr)))
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, tuple(_structure_sig(v) for v in x))
+    return None
+
+
+class Function:
+    """A Python callable compiled by tracing (TF's `tf.function` object).
+
+    >>> @tf.function
+    ... def f(x):
+    ...     return x * 2
+    >>> f(tf.constant(3)).numpy()
+    6
+    """
+
+    def __init__(self, python_function, name=None, input_signature=None, autograph=True,
+                 jit_compile=None, reduce_retracing=False, experimental_relax_shapes=None,
+                 experimental_compile=None, experimental_implements=None,
+                 experimental_autograph_options=None, experimental_attributes=None,
+                 experimental_follow_type_hints=None):  # fmt: skip
+        self._python_function = python_function
+        self._name = name or getattr(python_function, "__name__", "function")
+        self._input_signature = None if input_signature is None else tuple(input_signature)
+        self._autograph = autograph
+        self._jit_compile = jit_compile
+        self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
+        self._cache: dict = {}
+        self._tracing_count = 0
+        self._created_variables = False
+        self._instance_functions = weakref.WeakKeyDictionary()
+        self._signature = None
+        self._converted = None
+        self._descriptor_owner = None
+        functools.update_wrapper(self, python_function)
+
+    # -- method support: one cache per instance ---------------------------------------
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        try:
+            bound = self._instance_functions.get(instance)
+        except TypeError:
+            bound = None
+        if bound is None:
+            bound = Function(
+                self._python_function.__get__(instance, owner), name=self._name,
+                input_signature=self._input_signature, autograph=self._autograph,
+                jit_compile=self._jit_compile, reduce_retracing=self._reduce_retracing,
+            )  # fmt: skip
+            try:
+                self._instance_functions[instance] = bound
+            except TypeError:
+                pass
+        return bound
+
+    @property
+    def python_function(self):
+        return self._python_function
+
+    @property
+    def input_signature(self):
+        return self._input_signature
+
+    @property
+    def function_spec(self):
+        return inspect.signature(self._python_function)
+
+    def experimental_get_tracing_count(self) -> int:
+        return self._tracing_count
+
+    # -- calling ----------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if state.run_functions_eagerly:
+            return self._python_function(*args, **kwargs)
+        if kwargs or self._input_signature is not None:
+            args = self._canonicalize(args, kwargs)
+        cf = self._cache.get(_make_key(args, self._reduce_retracing) if self._input_signature is None else None)
+        if cf is None:
+            cf = self._trace(args)
+        return cf._call_with_structure(args)
+
+    def _canonicalize(self, args, kwargs):
+        """Binds keyword arguments to positions (the cache keys on positions)."""
+        if self._signature is None:
+            self._signature = inspect.signature(self._python_function)
+        sig = self._signature
+        try:
+            bound = sig.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{self._name}() {e}") from None
+        bound.apply_defaults()
+        out = []
+        for p in sig.parameters.values():
+            if p.kind == p.VAR_POSITIONAL:
+                out.extend(bound.arguments.get(p.name, ()))
+            elif p.kind == p.VAR_KEYWORD:
+                if bound.arguments.get(p.name):
+                    out.append(dict(bound.arguments[p.name]))
+            else:
+                out.append(bound.arguments[p.name])
+        if self._input_signature is not None:
+            n = len(self._input_signature)
+            if len(out) < n:
+                raise TypeError(f"{self._name}() missing arguments for its input_signature")
+            sig_args = out[:n]
+            for a, spec in zip(nest.flatten(sig_args), nest.flatten(list(self._input_signature))):
+                if isinstance(spec, TensorSpec):
+                    t = a if isinstance(a, Tensor) or _is_variable(a) else convert_to_tensor(a, dtype=spec.dtype)
+                    if t.dtype != spec.dtype or not spec.shape.is_compatible_with(t.shape):
+                        raise TypeError(
+                            f"Binding inputs to tf.function failed due to `Can not cast "
+                            f"{TensorSpec(t.shape, t.dtype)!r} to {spec!r}`. Received args: {args} and kwargs: {kwargs} "
+                            f"for signature: {self._input_signature}."
+                        )
+        return tuple(out)
+
+    def _convert_python_args(self, args):
+        return args
+
+    def _trace(self, args):
+        key = _make_key(args, self._reduce_retracing) if self._input_signature is None else None
+        cf = self._trace_concrete(args)
+        self._cache[key] = cf
+        return cf
+
+    def _trace_concrete(self, args, input_signature=None):
+        signature = input_signature if input_signature is not None else self._input_signature
+        self._tracing_count += 1
+        if self._tracing_count >= _RETRACE_WARN_THRESHOLD and self._input_signature is None:
+            _log.warning(
+                "%d out of the last %d calls to %s triggered tf.function retracing. Tracing is "
+                "expensive and the excessive number of tracings could be due to (1) creating "
+                "@tf.function repeatedly in a loop, (2) passing tensors with different shapes, "
+                "(3) passing Python objects instead of tensors.",
+                self._tracing_count, self._tracing_count, self._python_function,
+            )  # fmt: skip
+        fn = self._python_function
+        if self._autograph:
+            fn = self._autograph_converted()
+        return trace(fn, args, self._name, signature, self)
+
+    def _autograph_converted(self):
+        if self._converted is None:
+            try:
+                from arroyo.graph import autograph
+
+                self._converted = autograph.convert(self._python_function)
+            except (ImportError, AttributeError, NotImplementedError):
+                self._converted = self._python_function
+        return self._converted
+
+    def get_concrete_function(self, *args, **kwargs):
+        """The ConcreteFunction for these arguments (TensorSpecs allowed), tracing if needed."""
+        if not args and not kwargs and self._input_signature is not None:
+            args = tuple(self._input_signature)
+        elif kwargs:
+            args = self._canonicalize(args, kwargs)
+        if self._input_signature is not None and not args:
+            args = tuple(self._input_signature)
+        if any(isinstance(a, TensorSpec) for a in nest.flatten(args)):
+            key = ("spec", _spec_key(args))
+            cf = self._cache.get(key)
+            if cf is None:
+                cf = self._trace_concrete(args, input_signature=args)
+                self._cache[key] = cf
+            return cf
+        key = _make_key(args, self._reduce_retracing) if self._input_signature is None else None
+        cf = self._cache.get(key)
+        if cf is None:
+            cf = self._trace(args)
+        return cf
+
+    def __repr__(self):
+        return f"<arroyo Function {self._name}>"
+
+
+def _spec_key(args):
+    return tuple(
+        (s.dtype, s.shape._dims) if isinstance(s, TensorSpec) else _leaf_key(s, False)
+        for s in nest.flatten(args)
+    )
+
+
+def trace(fn, args, name, input_signature=None, owner=None):
+    """Traces `fn(*args)` into a new FuncGraph and returns its ConcreteFunction."""
+    from arroyo.graph import variable_lifting
+
+    graph = FuncGraph(name)
+    saved_graph, saved_tapes = state.graph, state.tapes
+    state.graph, state.tapes = graph, []
+    placeholders = []
+    try:
+        def to_placeholder(x, spec=None):
+            if isinstance(x, TensorSpec):
+                spec = x
+            if spec is not None and isinstance(spec, TensorSpec):
+                ph = graph.placeholder(spec.dtype, spec.shape, name=spec.name or "x")
+                placeholders.append(ph)
+                return ph
+            if isinstance(x, Tensor):
+                shape = x.shape
+                if owner is not None and owner._reduce_retracing and shape.rank is not None:
+                    shape = TensorShape([None] * shape.rank)
+                ph = graph.placeholder(x.dtype, shape)
+                placeholders.append(ph)
+                return ph
+            return x
+
+        flat = nest.flatten(args)
+        if input_signature is not None:
+            specs = nest.flatten(list(input_signature))
+            flat_in = [to_placeholder(x, s) for x, s in zip(flat, specs)] + [to_placeholder(x) for x in flat[len(specs):]]
+        else:
+            flat_in = [to_placeholder(x) for x in flat]
+        traced_args = nest.pack_sequence_as(args, flat_in)
+        with variable_lifting.creation_scope(owner) as created:
+            result = fn(*traced_args)
+        flat_out = nest.flatten(result)
+        outputs = []
+        out_template = []
+        for o in flat_out:
+            if _is_variable(o):
+                o = o.value()
+            if isinstance(o, EagerTensor):
+                o = graph.capture_constant(o._value)
+            if isinstance(o, SymbolicTensor):
+                if o.graph is not graph:
+                    o = graph.capture_symbolic(o)
+                outputs.append(o)
+                out_template.append(len(outputs) - 1)
+            elif o is not None and hasattr(o, "op") and hasattr(o, "graph"):
+                out_template.append(("op", o))
+            else:
+                out_template.append(("py", o))
+        graph.inputs = placeholders + [inner for _, inner in graph._symbolic_captures]
+        graph.outputs = outputs
+        graph.structured_outputs = result
+        graph.structured_input_signature = args
+    finally:
+        state.graph, state.tapes = saved_graph, saved_tapes
+    if created and owner is not None:
+        if owner._created_variables:
+            raise ValueError(
+                f"tf.function only supports singleton tf.Variables created on the first call. "
+                f"Make sure the tf.Variable is only created once or created outside tf.function. "
+                f"See https://www.tensorflow.org/guide/function#creating_tfvariables for more "
+                f"information. (function {name})"
+            )
+        owner._created_variables = True
+    return ConcreteFunction(graph, placeholders, outputs, result, out_template, args, name)
+
+
+class ConcreteFunction:
+    """One traced graph of a Function, callable on tensors matching its signature."""
+
+    def __init__(self, graph, inputs, outputs, structured_outputs, out_template, structured_args, name):
+        self.graph = graph
+        self._inputs = inputs
+        self._outputs = outputs
+        self._structured_outputs = structured_outputs
+        self._out_template = out_template
+        self._structured_args = structured_args
+        self._name = name
+        self._plan = None
+        self._arg_specs = [TensorSpec(p.shape, p.dtype) for p in inputs]
+
+    # -- TF's ConcreteFunction attributes ----------------------------------------------
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def inputs(self):
+        return list(self.graph.inputs) + [v for v in self.graph._variables]
+
+    @property
+    def outputs(self):
+        return list(self._outputs)
+
+    @property
+    def structured_outputs(self):
+        return self._structured_outputs
+
+    @property
+    def structured_input_signature(self):
+        specs = nest.map_structure(
+            lambda x: TensorSpec(x.shape, x.dtype) if isinstance(x, Tensor) else x,
+            self._structured_args,
+        )
+        return (tuple(specs) if isinstance(specs, (list, tuple)) else (specs,), {})
+
+    @property
+    def variables(self):
+        return tuple(self.graph._variables)
+
+    @property
+    def trainable_variables(self):
+        return tuple(v for v in self.graph._variables if v.trainable)
+
+    @property
+    def captured_inputs(self):
+        return list(self.graph._variables)
+
+    @property
+    def output_dtypes(self):
+        return nest.map_structure(lambda t: t.dtype, self._structured_outputs)
+
+    @property
+    def output_shapes(self):
+        return nest.map_structure(lambda t: t.shape, self._structured_outputs)
+
+    def pretty_printed_signature(self, verbose=True):
+        args = ", ".join(
+            f"{getattr(p.op, 'name', 'x')}: TensorSpec(shape={p.shape}, dtype={p.dtype!r}, name={p.op.name!r})"
+            for p in self._inputs
+        )
+        outs = nest.map_structure(
+            lambda t: f"TensorSpec(shape={t.shape}, dtype={t.dtype!r}, name=None)" if isinstance(t, Tensor) else repr(t),
+            self._structured_outputs,
+        )
+        return f"Input Parameters:\n  {args}\nOutput Type:\n  {outs}"
+
+    def __repr__(self):
+        return f"<ConcreteFunction {self._name} at 0x{id(self):X}>"
+
+    # -- execution --------------------------------------------------------------------
+    def _compile(self):
+        if self._plan is None:
+            from arroyo.graph import executor, passes
+
+            outputs = passes.optimize(self.graph, self._inputs, self._outputs)
+            self._plan = executor.compile_plan(self.graph, self._inputs, outputs, name=_ident(self._name))
+        return self._plan
+
+    def _flat_tensor_args(self, args):
+        return [x for x in nest.flatten(args) if isinstance(x, Tensor)]
+
+    def _call_with_structure(self, args):
+        flat = [x for x in nest.flatten(args) if isinstance(x, Tensor)]
+        return self._call_flat(flat)
+
+    def __call__(self, *args, **kwargs):
+        """Calls with tensors matching the traced signature (TF's ConcreteFunction call)."""
+        flat = nest.flatten((args, kwargs)) if kwargs else nest.flatten(args)
+        tensors = []
+        for x in flat:
+            if isinstance(x, Tensor):
+                tensors.append(x)
+            elif _is_variable(x):
+                tensors.append(x.value())
+            elif isinstance(x, (np.ndarray, list, float, int)) and len(tensors) < len(self._inputs):
+                tensors.append(convert_to_tensor(x, dtype=self._inputs[len(tensors)].dtype))
+        if len(tensors) != len(self._inputs):
+            raise TypeError(
+                f"{self._name}(...) takes {len(self._inputs)} tensor argument(s) but "
+                f"{len(tensors)} were given."
+            )
+        for i, (t, spec) in enumerate(zip(tensors, self._arg_specs)):
+            if t.dtype != spec.dtype or not spec.shape.is_compatible_with(t.shape):
+                raise InvalidArgumentError(
+                    None, None,
+                    f"Error while calling ConcreteFunction {self._name}: argument {i} expected "
+                    f"{spec!r} but got a tensor with shape {t.shape} and dtype {t.dtype.name}.",
+                )  # fmt: skip
+        return self._call_flat(tensors)
+
+    def _call_flat(self, tensors):
+        if state.graph is not None:
+            return self._inline(tensors)
+        if state.tapes and self._watched(tensors):
+            return self._replay(tensors)
+        plan = self._plan if self._plan is not None else self._compile()
+        vals = plan(*[t._value if type(t) is EagerTensor else convert_to_tensor(t)._value for t in tensors])
+        return self._pack([_wrap(v) for v in vals])
+
+    def _watched(self, tensors):
+        for tape in state.tapes:
+            w = tape._watched
+            for t in tensors:
+                if id(t) in w:
+                    return True
+            for v in self.graph._variables:
+                if v.trainable and (tape._watch_accessed_variables or id(v) in w):
+                    return True
+        return False
+
+    def _pack(self, flat_outputs):
+        out = []
+        for item in self._out_template:
+            if isinstance(item, int):
+                out.append(flat_outputs[item])
+            else:
+                out.append(item[1] if item[0] == "py" else None)
+        return nest.pack_sequence_as(self._structured_outputs, out)
+
+    def _replay(self, tensors):
+        """Re-executes the graph's ops through eager dispatch, so active tapes record them."""
+        values = _replay_graph(self.graph, self._inputs, tensors, self._outputs)
+        return self._pack(values)
+
+    def _inline(self, tensors):
+        """Called while building another graph: copy this graph's ops into it."""
+        values = _replay_graph(self.graph, self._inputs, tensors, self._outputs)
+        return self._pack(values)
+
+
+def _replay_graph(graph, inputs, tensors, outputs):
+    from arroyo.framework.op_registry import execute
+    from arroyo.graph import executor
+
+    env = {id(p): t for p, t in zip(inputs, tensors)}
+    for op in executor.live_ops(graph, outputs):
+        typ = op.type
+        if typ == "Placeholder":
+            continue
+        if typ == "Const":
+            env[id(op._outputs[0])] = convert_to_tensor(op.attrs["value"]) if state.graph is None else \
+                state.graph.capture_constant(op.attrs["value"])  # fmt: skip
+            continue
+        if typ == "NoOp":
+            continue
+        if typ == "ReadVariableOp":
+            env[id(op._outputs[0])] = op._captured.value()
+            continue
+        if typ in ("AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp"):
+            var = op._captured
+            val = env[id(op.inputs[1])]
+            getattr(var, {"AssignVariableOp": "assign", "AssignAddVariableOp": "assign_add",
+                          "AssignSubVariableOp": "assign_sub"}[typ])(val)  # fmt: skip
+            continue
+        ins = [env[id(t)] if not _is_variable(t) else t for t in op.inputs]
+        res = execute(op.op_def, tuple(ins), op.attrs)
+        if op.op_def.num_outputs == 1:
+            env[id(op._outputs[0])] = res
+        else:
+            for t, r in zip(op._outputs, res or []):
+                env[id(t)] = r
+    return [env[id(t)] for t in outputs]
+
+
+def _ident(name):
+    import re
+
+    s = re.sub(r"\W", "_", name)
+    return s if s and not s[0].isdigit() else "f_" + s
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, experimental_implements=None, experimental_autograph_options=None,
+             experimental_attributes=None, experimental_relax_shapes=None, experimental_compile=None,
+             experimental_follow_type_hints=None, name=None):  # fmt: skip
+    """Compiles a Python function into a callable TensorFlow graph (decorator or call).
+
+    >>> f = tf.function(lambda x: x + 1)
+    >>> int(f(tf.constant(1)))
+    2
+    """
+
+    def decorate(fn):
+        return Function(fn, name=name, input_signature=input_signature, autograph=autograph,
+                        jit_compile=jit_compile, reduce_retracing=reduce_retracing,
+                        experimental_relax_shapes=experimental_relax_shapes)  # fmt: skip
+
+    if func is not None:
+        return decorate(func)
+    return decorate
+
+
+_ = dtypes
