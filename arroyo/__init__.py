@@ -70,6 +70,7 @@ _LAZY = {
     "signal": "arroyo._api.signal",
     "sparse": "arroyo._api.sparse",
     "strings": "arroyo._api.strings",
+    "compat": "arroyo.compat",
 }
 
 

@@ -19,13 +19,16 @@ from arroyo.framework.errors import InvalidArgumentError, OpError
 __all__ = ["compile_plan", "live_ops"]
 
 
-def live_ops(graph, outputs):
-    """Ops needed for `outputs`, plus every stateful op (their effects are observable)."""
+def live_ops(graph, outputs, include_stateful=True):
+    """Ops needed for `outputs` (tensors or Operations), plus, for functions, every
+    stateful op: a tf.function's side effects are observable. A v1 Session runs only what
+    its fetches need."""
     needed = set()
-    stack = [t.op for t in outputs if hasattr(t, "op")]
-    for op in graph._ops:
-        if op.op_def.stateful:
-            stack.append(op)
+    stack = [t if _is_op(t) else t.op for t in outputs if _is_op(t) or hasattr(t, "op")]
+    if include_stateful:
+        for op in graph._ops:
+            if op.op_def.stateful:
+                stack.append(op)
     while stack:
         op = stack.pop()
         if id(op) in needed:
@@ -36,6 +39,10 @@ def live_ops(graph, outputs):
                 stack.append(t._op)
         stack.extend(op._control_inputs)
     return [op for op in graph._ops if id(op) in needed]
+
+
+def _is_op(x):
+    return hasattr(x, "_control_inputs") and hasattr(x, "_op_def")
 
 
 def _assign(var, value):
@@ -56,9 +63,11 @@ _VAR_WRITERS = {"AssignVariableOp": _assign, "AssignAddVariableOp": _assign_add,
                 "AssignSubVariableOp": _assign_sub}  # fmt: skip
 
 
-def compile_plan(graph, inputs, outputs, name="plan"):
-    """Returns `run(*input_arrays) -> list of output arrays` for the graph."""
-    ops = live_ops(graph, outputs)
+def compile_plan(graph, inputs, outputs, name="plan", include_stateful=True):
+    """Returns `run(*input_arrays) -> list of output arrays` for the graph.
+
+    `outputs` may include Operations (run for their effect; their value is None)."""
+    ops = live_ops(graph, outputs, include_stateful)
     env: dict = {"_wrap_error": _wrap_error}
     names: dict[int, str] = {}  # id(tensor) -> local variable name or global constant
     lines: list[str] = []
@@ -73,10 +82,13 @@ def compile_plan(graph, inputs, outputs, name="plan"):
         for t in op.inputs:
             last_use[id(t)] = i
     out_ids = {id(t) for t in outputs}
+    feeds_override = {id(t) for t in inputs}
 
     counter = 0
     for i, op in enumerate(ops):
         typ = op.type
+        if op._outputs and all(id(t) in feeds_override for t in op._outputs):
+            continue  # fed (a v1 feed_dict may override any tensor)
         if typ == "Placeholder":
             if id(op._outputs[0]) not in input_ids:
                 raise InvalidArgumentError(None, None, f"You must feed a value for placeholder tensor '{op.name}'")
@@ -135,7 +147,7 @@ def compile_plan(graph, inputs, outputs, name="plan"):
                 if last_use.get(id(t)) == i and id(t) not in out_ids and names.get(id(t), "").startswith("t")]  # fmt: skip
         for d in dict.fromkeys(dead):
             lines.append(f"del {d}")
-    rets = ", ".join(_ref(names, t, env) for t in outputs)
+    rets = ", ".join("None" if _is_op(t) else _ref(names, t, env) for t in outputs)
     body = "\n    ".join(lines) if lines else "pass"
     src = f"def {name}({', '.join(params)}):\n    {body}\n    return [{rets}]\n"
     code = compile(src, f"<arroyo plan {name}>", "exec")

@@ -91,6 +91,23 @@ class SymbolicTensor(Tensor):
             return self._op.attrs["value"]
         return None
 
+    # TF1 graph mode (eager disabled): tensors hash and compare by identity, so they can
+    # key a feed_dict; inside tf.function they behave like TF2 tensors.
+    def __hash__(self):
+        if state.eager_disabled:
+            return id(self)
+        return Tensor.__hash__(self)
+
+    def __eq__(self, other):
+        if state.eager_disabled:
+            return self is other
+        return Tensor.__eq__(self, other)
+
+    def __ne__(self, other):
+        if state.eager_disabled:
+            return self is not other
+        return Tensor.__ne__(self, other)
+
     def _eager_value_for_variable(self):
         """Runs the subgraph producing this tensor (it must not need function inputs)."""
         from arroyo.graph import executor
@@ -310,7 +327,8 @@ class Graph:
         op = Operation(self, op_def, self.unique_name(base), inputs, dict(attrs))
         for deps in self._control_deps:
             op._control_inputs.extend(deps)
-        if op_def.stateful:
+        if op_def.stateful and self.building_function:
+            # Automatic control dependencies (tf.function only; TF1 graphs have none).
             if self._last_stateful is not None:
                 op._control_inputs.append(self._last_stateful)
             self._last_stateful = op
@@ -395,9 +413,10 @@ class Graph:
         op._captured = var
         for deps in self._control_deps:
             op._control_inputs.extend(deps)
-        if self._last_stateful is not None:
-            op._control_inputs.append(self._last_stateful)
-        self._last_stateful = op
+        if self.building_function:
+            if self._last_stateful is not None:
+                op._control_inputs.append(self._last_stateful)
+            self._last_stateful = op
         self._ops.append(op)
         return op
 

@@ -25,9 +25,15 @@ def creation_scope(owner):
         _scopes.pop()
 
 
-def note_created(var):
+def note_created(var, trainable=True):
     if _scopes:
         _scopes[-1].append(var)
+    graph = state.graph
+    if graph is not None and not graph.building_function:
+        # TF1 graphs collect their variables (global_variables_initializer, Savers...).
+        graph.add_to_collection("variables", var)
+        if trainable is None or trainable:
+            graph.add_to_collection("trainable_variables", var)
 
 
 @contextlib.contextmanager

@@ -603,7 +603,8 @@ def _matmul_grad(op, g):
 _MATMUL = defop("MatMul", ("a", "b"), _matmul_kernel,
                 attrs={"transpose_a": False, "transpose_b": False}, infer=_matmul_infer,
                 grad=_matmul_grad)  # fmt: skip
-_MATMUL_NP = np_allowed(FLOATS + COMPLEX + INTS)
+_MATMUL_ALLOWED = FLOATS + COMPLEX + INTS
+_MATMUL_NP = np_allowed(_MATMUL_ALLOWED)
 _MATMUL_FLAGS = {
     (False, False): NO_ATTRS,
     (True, False): {"transpose_a": True, "transpose_b": False},
@@ -625,6 +626,13 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         and b._value.ndim == 2 and a._value.dtype is b._value.dtype and not adjoint_a
         and not adjoint_b and a._value.dtype in _MATMUL_NP
     ):  # fmt: skip
+        return execute(_MATMUL, (a, b), _MATMUL_FLAGS[bool(transpose_a), bool(transpose_b)], name)
+    a, b = same_dtype_operands("MatMul", (a, b))
+    if a.shape.rank == 2 and b.shape.rank == 2 and not adjoint_a and not adjoint_b:
+        if a.dtype not in _MATMUL_ALLOWED:
+            from arroyo.ops._helpers import check_allowed
+
+            check_allowed(_MATMUL, a, _MATMUL_ALLOWED)
         return execute(_MATMUL, (a, b), _MATMUL_FLAGS[bool(transpose_a), bool(transpose_b)], name)
     from arroyo.ops import linalg_ops
 

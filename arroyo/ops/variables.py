@@ -90,12 +90,13 @@ class Variable:
             raise ValueError("The `initial_value` arg (None) must be specified.")
         if constraint is not None and not callable(constraint):
             raise ValueError(f"Argument `constraint` must be None or a callable. Received: {constraint}")
-        if state.graph is not None and state.graph.building_function:
-            # Created while tracing a tf.function: compute the value eagerly (TF's init_scope).
+        if state.graph is not None:
+            # Created while building a graph (tf.function trace or a TF1 graph): compute the
+            # initial value eagerly, as TF's init_scope does, and let the graph know.
             from arroyo.graph import variable_lifting
 
             initial_value = variable_lifting.lift_initial_value(initial_value)
-            variable_lifting.note_created(self)
+            variable_lifting.note_created(self, trainable)
         if callable(initial_value) and not isinstance(initial_value, (Tensor, Variable)):
             initial_value = initial_value()
         from arroyo.autodiff.tape import pause_tapes
@@ -136,6 +137,7 @@ class Variable:
         self._unique_id = next(_uid)
         self._graph_capture = None
         self._value = self._eager_value(value)
+        self._initial_array = self._value
 
     @staticmethod
     def _eager_value(value):
