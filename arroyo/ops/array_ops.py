@@ -50,6 +50,11 @@ def constant(value, dtype=None, shape=None, name="Const"):
     return t
 
 
+def _shp(dims):
+    """TF's C++ spelling of a shape in messages: [2,3]."""
+    return "[" + ",".join(str(int(d)) for d in dims) + "]"
+
+
 def _fill_kernel(dims, value):
     return np.full(tuple(int(d) for d in np.ravel(dims)), value, dtype=value.dtype)
 
@@ -257,7 +262,9 @@ def _reshape_kernel(x, shape):
     if dims.count(-1) > 1:
         raise InvalidArgumentError(None, None, f"Only one input size may be -1, not both {dims.index(-1)} and {len(dims) - 1 - dims[::-1].index(-1)} [Op:Reshape]")
     known = 1
-    for d in dims:
+    for i, d in enumerate(dims):
+        if d < -1:
+            raise InvalidArgumentError(None, None, f"Size {i} must be non-negative, not {d} [Op:Reshape]")
         if d != -1:
             known *= d
     if -1 in dims:
@@ -391,7 +398,11 @@ def _transpose_kernel(x, perm):
     if len(p) != r:
         raise InvalidArgumentError(None, None, f"transpose expects a vector of size {r}. But input(1) is a vector of size {len(p)} [Op:Transpose]")
     if sorted(q % r if r else q for q in p) != list(range(r)):
-        raise InvalidArgumentError(None, None, f"{p} is not a valid permutation of 0..{r - 1} [Op:Transpose]")
+        for q in p:
+            if not -r <= q < r:
+                raise InvalidArgumentError(None, None, f"{q} is out of range [0 .. {r}) [Op:Transpose]")
+        missing = min(set(range(r)) - {q % r for q in p})
+        raise InvalidArgumentError(None, None, f"{missing} is missing from {{{','.join(map(str, p))}}}. [Op:Transpose]")
     return np.transpose(x, p)
 
 
@@ -466,9 +477,10 @@ def _concat_kernel(*args, N):
     for i, v in enumerate(values[1:], 1):
         s = np.shape(v)
         if len(s) != r:
-            raise InvalidArgumentError(None, None, f"ConcatOp : Ranks of all input tensors should match: shape[0] = {list(ref)} vs. shape[{i}] = {list(s)} [Op:ConcatV2]")
-        if any(s[j] != ref[j] for j in range(r) if j != a):
-            raise InvalidArgumentError(None, None, f"ConcatOp : Dimension {j} in both shapes must be equal: shape[0] = {list(ref)} vs. shape[{i}] = {list(s)} [Op:ConcatV2]")
+            raise InvalidArgumentError(None, None, f"ConcatOp : Ranks of all input tensors should match: shape[0] = {_shp(ref)} vs. shape[{i}] = {_shp(s)} [Op:ConcatV2]")
+        bad = [j for j in range(r) if j != a and s[j] != ref[j]]
+        if bad:
+            raise InvalidArgumentError(None, None, f"ConcatOp : Dimension {bad[0]} in both shapes must be equal: shape[0] = {_shp(ref)} vs. shape[{i}] = {_shp(s)} [Op:ConcatV2]")
     return np.concatenate(values, axis=a)
 
 
@@ -519,7 +531,7 @@ def _pack_kernel(*values, N, axis=0):
     ref = np.shape(values[0])
     for i, v in enumerate(values[1:], 1):
         if np.shape(v) != ref:
-            raise InvalidArgumentError(None, None, f"Shapes of all inputs must match: values[0].shape = {list(ref)} != values[{i}].shape = {list(np.shape(v))} [Op:Pack]")
+            raise InvalidArgumentError(None, None, f"Shapes of all inputs must match: values[0].shape = {_shp(ref)} != values[{i}].shape = {_shp(np.shape(v))} [Op:Pack]")
     r = len(ref) + 1
     if not -r <= axis < r:
         raise InvalidArgumentError(None, None, f"Expected axis to be in the range [{-r}, {r}), but got {axis} [Op:Pack]")
@@ -552,6 +564,9 @@ def stack(values, axis=0, name="stack"):
     [[1, 3], [2, 4]]
     """
     values = same_dtype_operands("Pack", list(values))
+    r = values[0].shape.rank
+    if r is not None and not -r - 1 <= axis < r + 1:
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-r - 1}, {r + 1})")
     return execute(_PACK, tuple(values), {"N": len(values), "axis": int(axis)}, None)
 
 
@@ -586,6 +601,9 @@ _UNPACK = defop("Unpack", ("value",), _unpack_kernel, attrs={"num": None, "axis"
 def unstack(value, num=None, axis=0, name="unstack"):
     """Splits a tensor along `axis` into a list of tensors of rank R-1."""
     x = to_tensor(value)
+    r = x.shape.rank
+    if r is not None and not -r <= axis < r:
+        raise ValueError(f"Argument `axis` = {axis} not in range [{-r}, {r})")
     if num is None:
         if x.shape.rank is None:
             raise ValueError(f"Cannot infer argument `num` from shape {x.shape}")
@@ -620,7 +638,10 @@ def reduce_sum_all(x):
 
 
 def _select_kernel(condition, t, e):
-    return np.where(condition, t, e)
+    try:
+        return np.where(condition, t, e)
+    except ValueError:
+        raise InvalidArgumentError(None, None, f"condition {_shp(np.shape(condition))}, then {_shp(np.shape(t))}, and else {_shp(np.shape(e))} must be broadcastable [Op:SelectV2]") from None
 
 
 def _select_grad(op, g):
@@ -672,6 +693,8 @@ def where(condition, x=None, y=None, name=None):
 
 def _one_hot_kernel(indices, depth, on_value, off_value, axis=-1):
     d = int(depth)
+    if d < 0:
+        raise InvalidArgumentError(None, None, f"depth must be non-negative, got: {d} [Op:OneHot]")
     idx = np.asarray(indices).astype(np.int64)
     eye = np.arange(d)
     hot = idx[..., None] == eye
@@ -730,7 +753,7 @@ def _broadcast_to_kernel(x, shape):
     try:
         return np.broadcast_to(x, dims)
     except ValueError:
-        raise InvalidArgumentError(None, None, f"Incompatible shapes: {list(np.shape(x))} vs. {list(dims)} [Op:BroadcastTo]") from None
+        raise InvalidArgumentError(None, None, f"Incompatible shapes: {_shp(np.shape(x))} vs. {_shp(dims)} [Op:BroadcastTo]") from None
 
 
 def _broadcast_to_infer(inputs, attrs):
@@ -801,7 +824,8 @@ def _dim_positions(idx, ndim):
 def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, ellipsis_mask=0,
                           new_axis_mask=0, shrink_axis_mask=0, Index=None):  # fmt: skip
     if np.any(np.asarray(strides) == 0):
-        raise InvalidArgumentError(None, None, "strides[0] must be non-zero [Op:StridedSlice]")
+        zero = int(np.flatnonzero(np.ravel(strides) == 0)[0])
+        raise InvalidArgumentError(None, None, f"strides[{zero}] must be non-zero [Op:StridedSlice]")
     idx = _spec_to_index(np.ndim(x), np.ravel(begin), np.ravel(end), np.ravel(strides), begin_mask,
                          end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask)  # fmt: skip
     ndim = np.ndim(x)
@@ -812,7 +836,7 @@ def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, elli
         if isinstance(v, int):
             d = x.shape[p]
             if v < -d or v >= d:
-                raise InvalidArgumentError(None, None, f"slice index {v} of dimension {p} out of bounds. [Op:StridedSlice]")
+                raise InvalidArgumentError(None, None, f"slice index {v + d if v < 0 else v} of dimension {p} out of bounds. [Op:StridedSlice]")
     out = x[idx]
     return out
 
@@ -926,8 +950,6 @@ def slice_helper(tensor, slice_spec, var=None):
                     dynamic |= not isinstance(v, int)
                     lst.append(v)
             st = 1 if s.step is None else _index_value(s.step)
-            if isinstance(st, int) and st == 0:
-                raise ValueError("slice step cannot be zero")
             dynamic |= not isinstance(st, int)
             strides.append(st)
         elif s is Ellipsis:
