@@ -34,6 +34,7 @@ OP_MODULES = (
     "arroyo.ops.pool_ops",
     "arroyo.ops.random_ops",
     "arroyo.ops.debugging_ops",
+    "arroyo.ops.logging_ops",
 )
 
 

@@ -491,7 +491,11 @@ def _to_array(value, dtype=None):
         raise TypeError(f"Failed to convert elements of {value!r} to Tensor of dtype {target.name}.")
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
         value = _unwrap_nested(value)
-    arr = np.asarray(value, dtype=inferred._np if inferred._np is not None else None)
+    np_dtype = inferred._np
+    if target is not inferred and (target.is_floating or target.is_complex) and target._np is not None \
+            and inferred._kind in "fiu":  # fmt: skip
+        np_dtype = target._np  # convert Python numbers straight to the target precision
+    arr = np.asarray(value, dtype=np_dtype)
     arr = _cast_array(arr, target, value)
     if arr.ndim == 0:
         return arr[()]
