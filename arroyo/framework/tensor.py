@@ -8,7 +8,9 @@ go through the public ops, so they work the same on eager and symbolic tensors.
 
 from __future__ import annotations
 
+import collections.abc
 import numbers
+import warnings
 
 import numpy as np
 
@@ -355,18 +357,41 @@ class Reference:
 
 
 # -- conversion ---------------------------------------------------------------------
+#
+# TF's rules for Python values (its C++ sequence converter), reproduced here:
+#   * the first leaf (depth-first) picks the kind: bool, int, float, complex or string;
+#     Python ints become int32 (int64 when one does not fit, an error past int64), Python
+#     floats float32 (an error when a finite value overflows it), complex complex128;
+#     NumPy float scalars keep their precision (np.float64 -> float64) but NumPy integer
+#     scalars count as Python ints;
+#   * an int sequence holding a float becomes float32; bools may appear in int and float
+#     sequences but not the other way round; anything else mixed is a ValueError;
+#   * with a requested dtype, Python ints wrap into narrower integer types, floats never
+#     become integers (TypeError "Cannot convert 2.5 to EagerTensor of dtype int32");
+#   * NumPy arrays keep their dtype, and are cast (NumPy/TF cast rules) to a requested one;
+#   * lists holding tensors are packed (tf.stack) with the first tensor's dtype.
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_MIXED = "Can't convert Python sequence with mixed types to Tensor."
+_RAGGED = "Can't convert non-rectangular Python sequence to Tensor."
+_INT_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
+_FLOAT_RANGE = "Can't convert Python sequence with a value out of range for a double-precision float."
+_NP_STRING_KINDS = ("U", "S")
 
 # Objects (Variables, ...) register a function that turns them into a tensor.
 _conversion_registry: list[tuple[type, object]] = []
 
 
 def register_tensor_conversion_function(base_type, conversion_func, priority=100):
-    """Lets instances of `base_type` be passed wherever a tensor is expected."""
+    """Lets instances of `base_type` be passed wherever a tensor is expected.
+
+    `conversion_func(value, dtype=None, name=None)` returns a tensor.
+    """
     _conversion_registry.append((base_type, conversion_func))
     _conversion_cache.clear()
+    _CATEGORY.clear()
+    _CATEGORY.update(_BASE_CATEGORY)
 
 
 _conversion_cache: dict[type, object] = {}
@@ -384,206 +409,422 @@ def _find_conversion(cls):
     return fn
 
 
-def _infer_python_dtype(value):
-    """TF's dtype for a (nested) Python value: int32 unless too large, float32, bool..."""
-    kinds = set()
-    big = [False]
+class _HasTensor(Exception):
+    """Raised by the sequence scan when a leaf is a tensor: the list must be packed."""
 
-    def visit(v, depth):
-        if isinstance(v, (list, tuple)):
-            for x in v:
-                visit(x, depth + 1)
-            return
-        t = type(v)
-        if t is bool or t is np.bool_:
-            kinds.add("b")
-        elif isinstance(v, numbers.Integral) and not isinstance(v, np.generic):
-            kinds.add("i")
-            if v < _INT32_MIN or v > _INT32_MAX:
-                if v < _INT64_MIN or v > _INT64_MAX:
-                    raise ValueError("Can't convert Python sequence with out-of-range integer to Tensor.")
-                big[0] = True
-        elif isinstance(v, np.generic):
-            kinds.add(("np", v.dtype))
-        elif isinstance(v, float):
-            kinds.add("f")
-        elif isinstance(v, complex):
-            kinds.add("c")
-        elif isinstance(v, (str, bytes)):
-            kinds.add("s")
-        elif isinstance(v, np.ndarray):
-            kinds.add(("np", v.dtype))
-        elif isinstance(v, EagerTensor):
-            kinds.add(("np", v._value.dtype))
-        elif v is None:
-            raise ValueError("Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) to a Tensor.")
+
+# Leaf categories: b bool, i int, f float, c complex, s string, t tensor-like, x unsupported,
+# q a sequence (list, tuple and other Python sequences), a a NumPy array.
+_BASE_CATEGORY = {
+    bool: "b", np.bool_: "b", int: "i", float: "f", complex: "c", str: "s", bytes: "s",
+    np.str_: "s", np.bytes_: "s", list: "q", tuple: "q", np.ndarray: "a",
+}  # fmt: skip
+_CATEGORY = dict(_BASE_CATEGORY)
+_NP_KIND_CATEGORY = {"b": "b", "i": "i", "u": "i", "f": "f", "c": "c", "U": "s", "S": "s"}
+
+
+def _category(tp) -> str:
+    c = _CATEGORY.get(tp)
+    if c is None:
+        if issubclass(tp, np.generic):
+            c = _NP_KIND_CATEGORY.get(np.dtype(tp).kind, "x")
+        elif issubclass(tp, Tensor) or _find_conversion(tp) is not None:
+            c = "t"
+        elif issubclass(tp, np.ndarray):
+            c = "a"
+        elif issubclass(tp, bool):
+            c = "b"
+        elif issubclass(tp, numbers.Integral):
+            c = "i"
+        elif issubclass(tp, numbers.Real):
+            c = "f"
+        elif issubclass(tp, numbers.Complex):
+            c = "c"
+        elif issubclass(tp, (str, bytes)):
+            c = "s"
+        elif issubclass(tp, collections.abc.Sequence) or issubclass(tp, (memoryview, bytearray)):
+            c = "q"
         else:
-            fn = _find_conversion(type(v))
-            if fn is None:
-                raise ValueError(f"Attempt to convert a value ({v!r}) with an unsupported type ({type(v)}) to a Tensor.")
-            kinds.add(("np", fn(v)._value.dtype))
-
-    visit(value, 0)
-    if not kinds:
-        return dtypes.float32
-    if "s" in kinds:
-        if len(kinds) > 1:
-            raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
-        return dtypes.string
-    nps = [k[1] for k in kinds if isinstance(k, tuple)]
-    if nps:
-        return _BY_NP[np.result_type(*nps)]
-    if "b" in kinds and len(kinds) > 1:
-        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
-    if "c" in kinds:
-        return dtypes.complex128
-    if "f" in kinds:
-        return dtypes.float32
-    if "i" in kinds:
-        return dtypes.int64 if big[0] else dtypes.int32
-    return dtypes.bool
+            c = "x"
+        _CATEGORY[tp] = c
+    return c
 
 
-def _check_rectangular(value):
-    """Raises TF's ValueError for ragged nested sequences."""
-    if not isinstance(value, (list, tuple)):
-        return ()
-    if not value:
-        return (0,)
-    shapes = [_check_rectangular(v) for v in value]
-    first = shapes[0]
-    for s in shapes[1:]:
-        if s != first:
-            raise ValueError("Can't convert non-rectangular Python sequence to Tensor.")
-    return (len(value), *first)
+def _as_list(x):
+    """Lists and tuples as they are; other Python sequences (range, ...) as lists."""
+    t = type(x)
+    return x if t is list or t is tuple else list(x)
 
 
-def _to_array(value, dtype=None):
-    """Converts a Python/NumPy value into a fresh ndarray of TF's dtype (copying)."""
-    if dtype is not None:
-        dtype = dtypes.as_dtype(dtype)
-    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "SU":
-        value = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s), otypes=[object])(value)
-        if dtype is not None and dtype is not dtypes.string:
-            raise TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtype.name}")
-        return value
-    if isinstance(value, np.ndarray):
-        target = dtype if dtype is not None else _BY_NP.get(value.dtype)
-        if target is None:
-            raise TypeError(f"Unsupported NumPy dtype {value.dtype} for a Tensor.")
-        return _cast_array(np.array(value, copy=True), target, value)
-    if isinstance(value, np.generic):
-        target = dtype if dtype is not None else _BY_NP.get(value.dtype)
-        if target is None:
-            raise TypeError(f"Unsupported NumPy dtype {value.dtype} for a Tensor.")
-        return _cast_array(np.asarray(value), target, value)[()]
-    if isinstance(value, (list, tuple)):
-        _check_rectangular(value)
-    inferred = _infer_python_dtype(value)
-    target = dtype if dtype is not None else inferred
-    if target is dtypes.string:
-        if inferred is not dtypes.string:
-            raise TypeError(f"Failed to convert elements of {value!r} to Tensor. Consider casting elements to a supported type.")
-        arr = np.empty(np.shape(value) if isinstance(value, (list, tuple)) else (), dtype=object)
-        _fill_strings(arr, value)
+def _scan(value):
+    """Shape, leaf types and first leaf of a nested sequence, with TF's ragged/mixed errors.
+
+    Raises `_HasTensor` when a tensor-like leaf is found (the caller packs instead).
+    """
+    shape = []
+    x = value
+    while True:
+        c = _category(type(x))
+        if c == "q":
+            x = _as_list(x)
+            shape.append(len(x))
+            if not x:
+                x = None
+                break
+            x = x[0]
+        elif c == "a":
+            shape.extend(x.shape)
+            x = x.reshape(-1)[0] if x.size else None
+            break
+        else:
+            break
+    types: set = set()
+    _walk(_as_list(value), 0, shape, types)
+    return shape, types, x
+
+
+def _walk(seq, depth, shape, types):
+    if len(seq) != shape[depth]:
+        raise ValueError(_RAGGED)
+    ts = set(map(type, seq))
+    cats = {_category(t) for t in ts}
+    if "t" in cats:
+        raise _HasTensor
+    if depth + 1 == len(shape):  # leaves expected
+        if "q" in cats:
+            raise ValueError(_MIXED)
+        if "a" in cats:
+            for v in seq:
+                if type(v) is np.ndarray or isinstance(v, np.ndarray):
+                    if v.ndim:
+                        raise ValueError(_MIXED)
+                    types.add(v.dtype.type)
+            ts = {t for t in ts if _category(t) != "a"}
+        types.update(ts)
+        return
+    if cats - {"q", "a"}:
+        raise ValueError(_RAGGED)
+    sub = shape[depth + 1 :]
+    for v in seq:
+        if _category(type(v)) == "a":
+            if list(v.shape) != sub:
+                raise ValueError(_RAGGED)
+            if v.size:
+                types.add(v.dtype.type)
+        else:
+            _walk(_as_list(v), depth + 1, shape, types)
+
+
+def _cannot(value, dtype):
+    return TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {dtypes.cpp_name(dtype)}")
+
+
+def _unsupported(value):
+    return ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type ({type(value)}) to a Tensor.")
+
+
+def _encode(x):
+    return x.encode() if isinstance(x, str) else bytes(x)
+
+
+def _string_array(value, shape):
+    arr = np.empty(shape, dtype=object)
+    if not shape:
+        arr[()] = _encode(value)
         return arr
-    if inferred is dtypes.string:
-        raise TypeError(f"Failed to convert elements of {value!r} to Tensor of dtype {target.name}.")
-    if isinstance(value, (list, tuple)) and _contains_tensor(value):
-        value = _unwrap_nested(value)
-    np_dtype = inferred._np
-    if target is not inferred and (target.is_floating or target.is_complex) and target._np is not None \
-            and inferred._kind in "fiu":  # fmt: skip
-        np_dtype = target._np  # convert Python numbers straight to the target precision
-    arr = np.asarray(value, dtype=np_dtype)
-    arr = _cast_array(arr, target, value)
-    if arr.ndim == 0:
-        return arr[()]
+    flat = arr.reshape(-1)
+    flat[:] = [_encode(v) for v in _flatten(value)]
     return arr
 
 
-def _contains_tensor(value):
-    for v in value:
-        if isinstance(v, (list, tuple)):
-            if _contains_tensor(v):
-                return True
-        elif not isinstance(v, (int, float, complex, bool, str, bytes, np.generic)):
-            return True
-    return False
-
-
-def _unwrap_nested(value):
-    out = []
-    for v in value:
-        if isinstance(v, (list, tuple)):
-            out.append(_unwrap_nested(v))
-        elif isinstance(v, EagerTensor):
-            out.append(v._value)
-        elif isinstance(v, (int, float, complex, bool, str, bytes, np.generic, np.ndarray)):
-            out.append(v)
-        else:
-            fn = _find_conversion(type(v))
-            out.append(fn(v)._value)
-    return out
-
-
-def _fill_strings(arr, value):
-    if arr.ndim == 0:
-        arr[()] = value.encode() if isinstance(value, str) else bytes(value)
-        return
-    flat = arr.reshape(-1)
-    for i, v in enumerate(_flatten(value)):
-        flat[i] = v.encode() if isinstance(v, str) else bytes(v)
-
-
 def _flatten(value):
-    if isinstance(value, (list, tuple)):
+    if _category(type(value)) in ("q", "a"):
         for v in value:
             yield from _flatten(v)
     else:
         yield value
 
 
-def _cast_array(arr, target: dtypes.DType, original):
-    """Casts `arr` to `target` the way TF's conversion does: refusing lossy Python values."""
-    np_target = target._np if target._np is not None else dtypes.bfloat16_numpy_dtype()
-    if arr.dtype == np_target:
-        return arr
-    if target is dtypes.string:
-        raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype string")
-    src_kind = arr.dtype.kind
-    if isinstance(original, (np.ndarray, np.generic)):
-        # NumPy inputs with an explicit dtype: TF casts only where no value is lost.
-        if src_kind in "fc" and target.is_integer and not np.all(np.mod(arr, 1) == 0):
-            raise TypeError(f"Cannot convert {original!r} to EagerTensor of dtype {target.name}")
-        return arr.astype(np_target)
-    if src_kind == "f" and (target.is_integer or target.is_bool):
-        if not np.all(np.isfinite(arr)) or not np.all(np.mod(arr, 1) == 0):
-            raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype {target.name}")
-    if src_kind == "c" and not target.is_complex:
-        raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype {target.name}")
-    if src_kind in "iu" and target.is_integer:
-        info = np.iinfo(np_target)
-        if arr.size and (arr.min() < info.min or arr.max() > info.max):
-            raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype {target.name}")
-    if src_kind == "b" and not target.is_bool:
-        raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype {target.name}")
-    if src_kind != "b" and target.is_bool:
-        raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype bool")
-    return arr.astype(np_target)
+def _np_target(dtype):
+    return dtype._np if dtype._np is not None else dtypes.np_dtype(dtype)
 
 
-def _short(v):
-    return repr(v) if not isinstance(v, (list, tuple)) else repr(v)[:200]
+def _float_array(value, shape, target):
+    """Python floats/ints as `target` (float32/16), erroring where TF's float conversion overflows."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except OverflowError:
+        raise ValueError(_FLOAT_RANGE) from None
+    with np.errstate(over="ignore"):
+        out = arr.astype(np.float32)
+    if np.isinf(out).any() and (np.isinf(out) & np.isfinite(arr)).any():
+        raise ValueError(_FLOAT_RANGE)
+    return out if target == np.float32 else out.astype(target)
+
+
+def _int_array(value):
+    try:
+        arr = np.asarray(value, dtype=np.int64)
+    except OverflowError:
+        raise ValueError(_INT_RANGE) from None
+    return arr
+
+
+def _from_python(value, dtype):
+    """A Python value (scalar or nested sequence, no tensors) as a NumPy array or scalar.
+
+    Returns None when the sequence holds tensors (the caller packs it).
+    """
+    tp = type(value)
+    c = _category(tp)
+    if c == "q":
+        try:
+            shape, types, first = _scan(value)
+        except _HasTensor:
+            return None
+        cats = {_category(t) for t in types}
+        first_cat = _category(type(first)) if first is not None or types else None
+        if first is None and not types:
+            first_cat = None
+    else:
+        if c == "x" or c == "t":
+            raise _unsupported(value)
+        shape, types, first, cats, first_cat = [], (tp,), value, {c}, c
+    if "x" in cats:
+        if first_cat == "x":
+            raise _unsupported(first)
+        raise ValueError(_MIXED)
+    if dtype is None:
+        arr = _infer(value, shape, cats, first, first_cat)
+    else:
+        arr = _with_dtype(value, shape, cats, first_cat, dtype)
+    if arr.ndim == 0 and arr.dtype.kind != "O":
+        return arr[()]
+    return arr
+
+
+def _infer(value, shape, cats, first, first_cat):
+    if first_cat is None:  # no leaves: an empty float32 tensor
+        return np.zeros(shape, dtype=np.float32)
+    if first_cat == "b":
+        if cats != {"b"}:
+            raise ValueError(_MIXED)
+        return np.asarray(value, dtype=np.bool_)
+    if first_cat == "i":
+        if not cats <= {"i", "b", "f"}:
+            raise ValueError(_MIXED)
+        if "f" in cats:
+            return _float_array(value, shape, np.float32)
+        arr = _int_array(value)
+        if arr.size and (arr.min() < _INT32_MIN or arr.max() > _INT32_MAX):
+            return arr
+        return arr.astype(np.int32)
+    if first_cat == "f":
+        if not cats <= {"i", "b", "f"}:
+            raise ValueError(_MIXED)
+        ft = type(first)
+        if ft is np.float64:
+            return np.asarray(value, dtype=np.float64)
+        return _float_array(value, shape, np.float16 if ft is np.float16 else np.float32)
+    if first_cat == "c":
+        if "s" in cats:
+            raise ValueError(_MIXED)
+        return np.asarray(value, dtype=np.complex128)
+    # strings
+    if cats != {"s"}:
+        raise ValueError(_MIXED)
+    return _string_array(value, shape)
+
+
+def _with_dtype(value, shape, cats, first_cat, dtype):
+    """Python value -> NumPy, for a requested dtype (TF's per-dtype converters)."""
+    kind = dtype._kind
+    if "s" in cats:
+        if cats != {"s"}:
+            raise ValueError(_MIXED)
+        if kind != "s":
+            raise _cannot(value, dtype)
+        return _string_array(value, shape)
+    if kind == "s" and cats:
+        raise _cannot(value, dtype)
+    if not cats:
+        return np.empty(shape, dtype=object) if kind == "s" else np.zeros(shape, _np_target(dtype))
+    if kind == "b":
+        if cats != {"b"}:
+            if first_cat == "b" and shape:
+                raise ValueError(_MIXED)
+            raise _cannot(value, dtype)
+        return np.asarray(value, dtype=np.bool_)
+    if kind in ("i", "u"):
+        if "f" in cats or "c" in cats:
+            raise _cannot(value, dtype)
+        if "b" in cats and dtype not in (dtypes.int32, dtypes.int64, dtypes.uint64):
+            raise _cannot(value, dtype)
+        if dtype is dtypes.uint64:
+            try:
+                return np.asarray(value, dtype=np.uint64)
+            except OverflowError:
+                raise _cannot(value, dtype) from None
+        arr = _int_array(value)
+        return arr if dtype is dtypes.int64 else arr.astype(dtype._np)
+    if kind == "f":
+        if "c" in cats or ("b" in cats and dtype is dtypes.bfloat16):
+            raise _cannot(value, dtype)
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except OverflowError:
+            raise ValueError(_FLOAT_RANGE) from None
+        with np.errstate(over="ignore"):
+            return arr.astype(_np_target(dtype))
+    if kind == "c":
+        if "b" in cats and dtype is not dtypes.complex128:
+            raise _cannot(value, dtype)
+        return np.asarray(value, dtype=np.complex128).astype(dtype._np)
+    raise _cannot(value, dtype)
+
+
+_NPY_TYPE_NAMES = {"M": "NPY_DATETIME", "m": "NPY_TIMEDELTA", "V": "NPY_VOID"}
+_PY_TYPE_OF_KIND = {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}
+
+
+def _from_numpy(value, dtype):
+    """A NumPy array or scalar as a fresh array (a scalar for rank 0) of TF's dtype."""
+    arr = np.asarray(value)
+    kind = arr.dtype.kind
+    if kind in _NP_STRING_KINDS:
+        if dtype is not None and dtype._kind != "s":
+            out = arr.astype(_np_target(dtype))
+            return out if out.ndim else out[()]
+        out = np.empty(arr.shape, dtype=object)
+        out.reshape(-1)[:] = [_encode(v) for v in arr.reshape(-1).tolist()]
+        return out
+    if kind == "O":
+        flat = arr.reshape(-1).tolist()
+        for v in flat:
+            if not isinstance(v, (bytes, str)):
+                raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object type {type(v).__name__}).")
+        out = np.empty(arr.shape, dtype=object)
+        out.reshape(-1)[:] = [_encode(v) for v in flat]
+        return out
+    src = _BY_NP.get(arr.dtype)
+    if src is None:
+        if arr.dtype.name == "bfloat16":
+            src = dtypes.as_dtype(arr.dtype)
+        else:
+            name = _NPY_TYPE_NAMES.get(kind, "NPY_" + arr.dtype.name.upper())
+            raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported numpy type: {name}).")
+    if dtype is None or dtype is src:
+        out = np.array(arr, copy=True)
+    elif dtype._kind == "s":
+        raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object type {_PY_TYPE_OF_KIND.get(kind, kind)}).")
+    elif dtype._kind in ("r", "q"):
+        raise ValueError("Failed to convert a NumPy array to a Tensor (Unexpected numpy data type).")
+    else:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")  # ComplexWarning, invalid casts: TF casts silently
+            if kind == "c" and dtype._kind != "c":
+                arr = arr.real
+            out = arr.astype(_np_target(dtype))
+    return out if out.ndim else out[()]
+
+
+def _to_array(value, dtype=None):
+    """Converts a Python/NumPy value (no tensors) into a fresh NumPy value of TF's dtype.
+
+    Rank-0 numeric results are NumPy scalars; strings are object arrays of bytes.
+    """
+    if dtype is not None:
+        dtype = dtypes.as_dtype(dtype)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return _from_numpy(value, dtype)
+    out = _from_python(value, dtype)
+    if out is None:
+        raise TypeError(f"Cannot convert {value!r} to EagerTensor: it holds tensors (use tf.stack)")
+    return out
+
+
+def _scalar_fast(value, dtype):
+    """Common cases of `_to_array` (Python float/int/bool scalars), or None."""
+    tp = type(value)
+    if dtype is None:
+        if tp is float:
+            v = np.float32(value)
+            if v - v != 0 and value - value == 0:  # finite value overflowed float32
+                raise ValueError(_FLOAT_RANGE)
+            return v
+        if tp is int:
+            if _INT32_MIN <= value <= _INT32_MAX:
+                return np.int32(value)
+            if _INT64_MIN <= value <= _INT64_MAX:
+                return np.int64(value)
+            raise ValueError(_INT_RANGE)
+        if tp is bool:
+            return np.bool_(value)
+        return None
+    if (tp is float or tp is int) and dtype._kind == "f" and dtype._np is not None:
+        with np.errstate(over="ignore"):
+            return dtype._np.type(value)
+    if tp is int and (dtype is dtypes.int32 or dtype is dtypes.int64):
+        if _INT32_MIN <= value <= _INT32_MAX:
+            return dtype._np.type(value)
+    return None
+
+
+def _autopack(value, dtype):
+    """A (nested) list holding tensors, as TF packs it: tf.stack with one dtype."""
+    cast = dtype is not None
+    if dtype is None:
+        dtype = _first_tensor_dtype(value)
+    return _pack(_as_list(value), dtype, cast)
+
+
+def _first_tensor_dtype(seq):
+    for v in seq:
+        c = _category(type(v))
+        if c == "t":
+            return v.dtype
+        if c == "q":
+            d = _first_tensor_dtype(_as_list(v))
+            if d is not None:
+                return d
+    return None
+
+
+def _pack(seq, dtype, cast):
+    from arroyo.ops import array_ops, math_ops
+
+    elems = []
+    must_pack = False
+    for v in seq:
+        c = _category(type(v))
+        if c == "t":
+            t = convert_to_tensor(v)
+            if cast and t.dtype is not dtype:
+                t = math_ops.cast(t, dtype)
+            elems.append(t)
+            must_pack = True
+        elif c == "q":
+            sub = _pack(_as_list(v), dtype, cast)
+            must_pack = must_pack or isinstance(sub, Tensor)
+            elems.append(sub)
+        else:
+            elems.append(v)
+    if not must_pack:
+        return elems
+    tensors = [e if isinstance(e, Tensor) else convert_to_tensor(e, dtype=dtype) for e in elems]
+    return array_ops.stack(tensors)
 
 
 def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None, preferred_dtype=None) -> Tensor:
     """Converts Python values, NumPy arrays, Variables and tensors to a `tf.Tensor`.
 
-    Python ints become int32 (int64 when too large), floats float32, NumPy keeps its dtype.
+    Python ints become int32 (int64 when too large), floats float32, NumPy keeps its dtype;
+    `dtype_hint` is tried first and dropped when the value does not fit it.
 
     >>> tf.convert_to_tensor([1, 2, 3]).dtype
     tf.int32
+    >>> tf.convert_to_tensor(1, dtype_hint=tf.float32).dtype
+    tf.float32
     """
     if isinstance(value, Tensor):
         if dtype is not None:
@@ -596,24 +837,45 @@ def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None, preferred_d
         return value
     fn = _find_conversion(type(value))
     if fn is not None:
-        t = fn(value, dtype=dtype, name=name)
-        return t
-    hint = dtype_hint if dtype_hint is not None else preferred_dtype
-    if dtype is None and hint is not None:
-        try:
-            return _constant(value, hint)
-        except (TypeError, ValueError):
-            pass
+        return fn(value, dtype=None if dtype is None else dtypes.as_dtype(dtype), name=name)
+    if dtype is None:
+        hint = dtype_hint if dtype_hint is not None else preferred_dtype
+        if hint is not None:
+            try:
+                return _constant(value, dtypes.as_dtype(hint))
+            except (TypeError, ValueError):
+                pass
+    else:
+        dtype = dtypes.as_dtype(dtype)
     return _constant(value, dtype)
 
 
 def _constant(value, dtype):
-    arr = _to_array(value, dtype)
+    v = _scalar_fast(value, dtype)
+    if v is None:
+        if isinstance(value, (np.ndarray, np.generic)):
+            v = _from_numpy(value, dtype)
+        else:
+            v = _from_python(value, dtype)
+            if v is None:
+                return _autopack(value, dtype)
     from arroyo.framework.context import state
 
     if state.graph is not None:
-        return state.graph.capture_constant(arr)
-    return _wrap(arr)
+        return state.graph.capture_constant(v)
+    return _wrap(v)
+
+
+def _shape_to_tensor(shape, dtype=None, name=None):
+    if not shape.is_fully_defined():
+        raise ValueError(f"Cannot convert a partially known TensorShape {shape} to a Tensor.")
+    dims = shape.as_list()
+    if dtype is None:
+        dtype = dtypes.int64 if any(d > _INT32_MAX for d in dims) else dtypes.int32
+    return _constant(np.asarray(dims, dtype=_np_target(dtype)), None)
+
+
+register_tensor_conversion_function(TensorShape, _shape_to_tensor)
 
 
 def constant_value(tensor):
