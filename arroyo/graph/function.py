@@ -409,8 +409,9 @@ class ConcreteFunction:
         if self._plan is None:
             from arroyo.graph import executor, passes
 
-            outputs = passes.optimize(self.graph, self._inputs, self._outputs)
-            self._plan = executor.compile_plan(self.graph, self._inputs, outputs, name=_ident(self._name))
+            graph, inputs, outputs = passes.optimize(self.graph, self._inputs, self._outputs)
+            self._optimized_graph = graph
+            self._plan = executor.compile_plan(graph, inputs, outputs, name=_ident(self._name))
         return self._plan
 
     def _flat_tensor_args(self, args):

@@ -188,7 +188,7 @@ class Operation:
     """One node of a graph: an op type with inputs, attrs and outputs (TF's `tf.Operation`)."""
 
     __slots__ = ("_graph", "_op_def", "_name", "_inputs", "_attrs", "_outputs", "_control_inputs",
-                 "_device", "_id", "_site", "_captured", "__weakref__")  # fmt: skip
+                 "_device", "_id", "_site", "_captured", "source", "__weakref__")  # fmt: skip
 
     def __init__(self, graph, op_def, name, inputs, attrs, control_inputs=()):
         self._graph = graph

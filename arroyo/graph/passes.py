@@ -1,7 +1,238 @@
-"""Graph optimization passes (filled in below); `optimize` returns the outputs to compute."""
+"""Graph optimization passes, run on a copy of a traced graph before it is compiled.
+
+All passes share one mechanism: a `Rewrite` maps tensors to replacement tensors, and
+`_resolve` applies the mapping to every op's inputs. Each pass is switchable through
+`tf.config.optimizer.set_experimental_options` (TF's names where TF has the pass):
+
+  constant_folding         ops whose inputs are all constants are evaluated once
+  common_subgraph_elimination  identical ops on identical inputs are computed once
+  arithmetic_optimization  x*1, x+0, x-0, x/1, --x, transpose of transpose, identities
+  remapping                elementwise chains fused into one kernel (with buffer reuse)
+  buffer_reuse             fused kernels keep their scratch buffers between calls
+  disable_model_pruning    keep ops that no output needs (pruning is on by default)
+
+Passes never change results beyond the float rounding TF itself allows (a fused sum may
+add in a different order).
+"""
 
 from __future__ import annotations
 
+import numpy as np
+
+from arroyo.framework.tensor import _BY_NP
+from arroyo.framework.tensor_shape import TensorShape
+from arroyo.graph.graph import CONST, Graph, Operation, SymbolicTensor
+
+_DEFAULTS = {
+    "constant_folding": True,
+    "common_subgraph_elimination": True,
+    "arithmetic_optimization": True,
+    "remapping": True,
+    "buffer_reuse": True,
+    "disable_model_pruning": False,
+    "disable_meta_optimizer": False,
+}
+_options = dict(_DEFAULTS)
+
+FOLD_LIMIT = 1 << 20  # elements: larger constant results are computed at run time
+
+
+def set_experimental_options(options: dict):
+    """TF's `tf.config.optimizer.set_experimental_options`."""
+    for k, v in options.items():
+        _options[k] = bool(v)
+
+
+def get_experimental_options() -> dict:
+    return {k: v for k, v in _options.items() if _options[k] != _DEFAULTS.get(k)}
+
+
+def enabled(name) -> bool:
+    if _options.get("disable_meta_optimizer"):
+        return False
+    return _options.get(name, True)
+
+
+# -- cloning ---------------------------------------------------------------------------
+
+
+def clone(graph, inputs, outputs):
+    """Copies the live part of `graph` into a fresh Graph; returns (graph, inputs, outputs)."""
+    from arroyo.graph.executor import live_ops
+
+    g = Graph()
+    tmap: dict[int, SymbolicTensor] = {}
+    ops = graph._ops if _options.get("disable_model_pruning") else live_ops(graph, outputs)
+    opmap = {}
+    for op in ops:
+        new = Operation(g, op.op_def, op.name, [tmap.get(id(t), t) for t in op.inputs], dict(op.attrs))
+        new._captured = op._captured
+        new._control_inputs = [opmap[id(c)] for c in op._control_inputs if id(c) in opmap]
+        new._outputs = [SymbolicTensor(new, i, t.dtype, t.shape) for i, t in enumerate(op._outputs)]
+        for old_t, new_t in zip(op._outputs, new._outputs):
+            tmap[id(old_t)] = new_t
+        opmap[id(op)] = new
+        g._ops.append(new)
+    return g, [tmap[id(t)] for t in inputs], [tmap.get(id(t), t) for t in outputs]
+
+
+class Rewrite:
+    """Tensor replacements collected by a pass, applied to all op inputs at once."""
+
+    def __init__(self):
+        self.subst: dict[int, object] = {}
+
+    def replace(self, old, new):
+        self.subst[id(old)] = new
+
+    def resolve(self, t):
+        while id(t) in self.subst:
+            t = self.subst[id(t)]
+        return t
+
+    def apply(self, graph, outputs):
+        if not self.subst:
+            return outputs
+        for op in graph._ops:
+            op._inputs = tuple(self.resolve(t) for t in op._inputs)
+        return [self.resolve(t) for t in outputs]
+
+
+def _const_value(t):
+    if isinstance(t, SymbolicTensor) and t.op.type == "Const":
+        return t.op.attrs["value"]
+    return None
+
+
+def _new_const(graph, value, before=None):
+    arr = value if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value)
+    op = Operation(graph, CONST, graph.unique_name("Const"), (), {"value": arr, "dtype": _BY_NP[arr.dtype]})
+    op._outputs = [SymbolicTensor(op, 0, _BY_NP[arr.dtype], TensorShape(np.shape(arr)))]
+    if before is None:
+        graph._ops.append(op)
+    else:
+        graph._ops.insert(graph._ops.index(before), op)
+    return op._outputs[0]
+
+
+# -- passes --------------------------------------------------------------------------------
+
+_NO_FOLD = frozenset({"Placeholder", "Const", "NoOp", "ReadVariableOp", "PrintV2"})
+
+
+def constant_folding(graph, outputs):
+    rw = Rewrite()
+    for op in list(graph._ops):
+        if op.type in _NO_FOLD or op.op_def.stateful or op.op_def.kernel is None or not op._outputs:
+            continue
+        ins = [rw.resolve(t) for t in op.inputs]
+        vals = [_const_value(t) for t in ins]
+        if any(v is None for v in vals) or op._control_inputs:
+            continue
+        if any(t.shape.num_elements() is None or t.shape.num_elements() > FOLD_LIMIT for t in op._outputs):
+            continue
+        try:
+            out = op.op_def.kernel(*vals, **op.attrs)
+        except Exception:  # noqa: BLE001 - leave errors to run time, where TF reports them
+            continue
+        outs = [out] if op.op_def.num_outputs == 1 else list(out)
+        for t, v in zip(op._outputs, outs):
+            rw.replace(t, _new_const(graph, v, before=op))
+    return rw.apply(graph, outputs)
+
+
+def _attrs_key(attrs):
+    items = []
+    for k in sorted(attrs):
+        v = attrs[k]
+        if isinstance(v, np.ndarray):
+            v = (v.dtype.str, v.shape, v.tobytes())
+        try:
+            hash(v)
+        except TypeError:
+            v = repr(v)
+        items.append((k, v))
+    return tuple(items)
+
+
+def common_subgraph_elimination(graph, outputs):
+    rw = Rewrite()
+    seen = {}
+    for op in graph._ops:
+        if op.op_def.stateful or op.type in ("Placeholder", "NoOp") or op._control_inputs:
+            continue
+        if op.type == "Const":
+            v = op.attrs["value"]
+            if np.size(v) > 1024:
+                continue
+            key = ("Const", np.asarray(v).dtype.str, np.shape(v), np.asarray(v).tobytes())
+        else:
+            key = (op.type, tuple(id(rw.resolve(t)) for t in op.inputs), _attrs_key(op.attrs))
+        first = seen.get(key)
+        if first is None:
+            seen[key] = op
+            continue
+        for a, b in zip(op._outputs, first._outputs):
+            rw.replace(a, b)
+    return rw.apply(graph, outputs)
+
+
+def _is_all(value, scalar):
+    return value is not None and np.size(value) > 0 and np.all(np.asarray(value) == scalar)
+
+
+def _same_shape_dtype(result, x):
+    return (
+        x.shape.is_fully_defined()
+        and result.shape.is_fully_defined()
+        and x.shape == result.shape
+        and x.dtype == result.dtype
+    )
+
+
+def arithmetic_optimization(graph, outputs):
+    rw = Rewrite()
+    for op in graph._ops:
+        ins = [rw.resolve(t) for t in op.inputs]
+        typ = op.type
+        out = op._outputs[0] if op._outputs else None
+        repl = None
+        if typ in ("Identity", "StopGradient"):
+            repl = ins[0]
+        elif typ in ("Mul", "AddV2", "Sub", "RealDiv"):
+            a, b = ins
+            unit = 1 if typ in ("Mul", "RealDiv") else 0
+            if _is_all(_const_value(b), unit) and _same_shape_dtype(out, a):
+                repl = a
+            elif typ in ("Mul", "AddV2") and _is_all(_const_value(a), unit) and _same_shape_dtype(out, b):
+                repl = b
+        elif typ in ("Neg", "LogicalNot", "Conj"):
+            src = ins[0]
+            if isinstance(src, SymbolicTensor) and src.op.type == typ:
+                repl = rw.resolve(src.op.inputs[0])
+        elif typ == "Transpose":
+            src, perm = ins
+            p2 = _const_value(perm)
+            if isinstance(src, SymbolicTensor) and src.op.type == "Transpose" and p2 is not None:
+                p1 = _const_value(rw.resolve(src.op.inputs[1]))
+                if p1 is not None and np.array_equal(np.asarray(p1)[np.asarray(p2)], np.arange(np.size(p2))):
+                    repl = rw.resolve(src.op.inputs[0])
+        if repl is not None and out is not None:
+            rw.replace(out, repl)
+    return rw.apply(graph, outputs)
+
 
 def optimize(graph, inputs, outputs):
-    return outputs
+    """Clones and optimizes `graph`; returns (graph, inputs, outputs) to compile."""
+    g, ins, outs = clone(graph, inputs, outputs)
+    if enabled("constant_folding"):
+        outs = constant_folding(g, outs)
+    if enabled("arithmetic_optimization"):
+        outs = arithmetic_optimization(g, outs)
+    if enabled("common_subgraph_elimination"):
+        outs = common_subgraph_elimination(g, outs)
+    if enabled("remapping"):
+        from arroyo.graph import fusion
+
+        outs = fusion.fuse_elementwise(g, ins, outs, reuse_buffers=enabled("buffer_reuse"))
+    return g, ins, outs

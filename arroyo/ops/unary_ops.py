@@ -23,18 +23,11 @@ def _c(op):
 
 
 def _sigmoid_kernel(x):
-    if x.dtype.kind == "c":
-        return 1 / (1 + np.exp(-x))
-    # Stable on both tails; same dtype as the input.
-    out = np.empty_like(x) if isinstance(x, np.ndarray) else None
-    if out is None:
-        xv = np.asarray(x)
-        return _sigmoid_kernel(xv.reshape(1))[0]
-    pos = x >= 0
-    np.divide(1, 1 + np.exp(-x, where=pos, out=np.zeros_like(x)), where=pos, out=out)
-    ex = np.exp(x, where=~pos, out=np.zeros_like(x))
-    np.divide(ex, 1 + ex, where=~pos, out=out)
-    return out
+    # 1 / (1 + exp(-x)): exp overflow for x << 0 gives 1/inf = 0, the correct limit. (A
+    # branch-free form: NumPy's masked `where=` loops are ~20x slower on large arrays.)
+    e = np.exp(-x)
+    e += 1
+    return np.reciprocal(e, out=e) if isinstance(e, np.ndarray) else 1 / e
 
 
 def _round_kernel(x):
