@@ -40,3 +40,22 @@ threading = SimpleNamespace(
     set_inter_op_parallelism_threads=_d.set_inter_op_parallelism_threads,
     get_inter_op_parallelism_threads=_d.get_inter_op_parallelism_threads,
 )
+
+
+def _optimizer_namespace():
+    from arroyo.graph import passes
+
+    return SimpleNamespace(
+        set_experimental_options=passes.set_experimental_options,
+        get_experimental_options=passes.get_experimental_options,
+        set_jit=lambda enabled: None,
+        get_jit=lambda: False,
+    )
+
+
+def __getattr__(name):
+    if name == "optimizer":
+        ns = _optimizer_namespace()
+        globals()["optimizer"] = ns
+        return ns
+    raise AttributeError(f"module 'tf.config' has no attribute {name!r}")

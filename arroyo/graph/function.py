@@ -267,6 +267,7 @@ def trace(fn, args, name, input_signature=None, owner=None):
     from arroyo.graph import variable_lifting
 
     graph = FuncGraph(name)
+    graph._trace_feeds = {}
     saved_graph, saved_tapes = state.graph, state.tapes
     state.graph, state.tapes = graph, []
     placeholders = []
@@ -288,6 +289,23 @@ def trace(fn, args, name, input_signature=None, owner=None):
             return x
 
         flat = nest.flatten(args)
+        leaf_names = _leaf_names(owner._python_function if owner is not None else fn, args)
+        name_iter = iter(leaf_names)
+        to_placeholder_base = to_placeholder
+
+        def to_placeholder(x, spec=None):  # noqa: F811 - names placeholders after parameters
+            nm = next(name_iter, "x")
+            if isinstance(x, TensorSpec) or isinstance(spec, TensorSpec):
+                s = x if isinstance(x, TensorSpec) else spec
+                s = TensorSpec(s.shape, s.dtype, s.name or nm)
+                return to_placeholder_base(x if not isinstance(x, TensorSpec) else s, s)
+            if isinstance(x, Tensor):
+                ph = to_placeholder_base(TensorSpec(_relaxed(x, owner), x.dtype, nm))
+                if isinstance(x, EagerTensor):
+                    graph._trace_feeds[id(ph)] = x._value
+                return ph
+            return x
+
         if input_signature is not None:
             specs = nest.flatten(list(input_signature))
             flat_in = [to_placeholder(x, s) for x, s in zip(flat, specs)] + [to_placeholder(x) for x in flat[len(specs):]]
@@ -317,6 +335,7 @@ def trace(fn, args, name, input_signature=None, owner=None):
         graph.outputs = outputs
         graph.structured_outputs = result
         graph.structured_input_signature = args
+        graph._trace_feeds = {}
     finally:
         state.graph, state.tapes = saved_graph, saved_tapes
     if created and owner is not None:
@@ -518,6 +537,27 @@ def _replay_graph(graph, inputs, tensors, outputs):
             for t, r in zip(op._outputs, res or []):
                 env[id(t)] = r
     return [env[id(t)] for t in outputs]
+
+
+def _relaxed(x, owner):
+    shape = x.shape
+    if owner is not None and owner._reduce_retracing and shape.rank is not None:
+        shape = TensorShape([None] * shape.rank)
+    return shape
+
+
+def _leaf_names(fn, args):
+    """TF names a function's placeholders after its parameters (nested leaves share it)."""
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]  # fmt: skip
+    except (TypeError, ValueError):
+        params = []
+    names = []
+    for i, a in enumerate(args):
+        base = params[i] if i < len(params) else f"args_{i}"
+        names.extend([base] * len(nest.flatten(a)))
+    return names
 
 
 def _ident(name):

@@ -112,14 +112,20 @@ class SymbolicTensor(Tensor):
         """Runs the subgraph producing this tensor (it must not need function inputs)."""
         from arroyo.graph import executor
 
+        # Placeholders are fed with the values of the call being traced (TF lifts such
+        # initializers out of the function and runs them with the first call's inputs).
+        feeds = getattr(self.graph, "_trace_feeds", {})
+        placeholders = []
         for op in executor.live_ops(self.graph, [self]):
             if op.type == "Placeholder":
-                raise ValueError(
-                    f"A tf.Variable's initial value ({self.name}) depends on a function input; "
-                    "create the variable from a value computable outside the function."
-                )
-        plan = executor.compile_plan(self.graph, [], [self], name="init")
-        return plan()[0]
+                if id(op._outputs[0]) not in feeds:
+                    raise ValueError(
+                        f"A tf.Variable's initial value ({self.name}) depends on a function input "
+                        "that has no value while tracing; create the variable outside the function."
+                    )
+                placeholders.append(op._outputs[0])
+        plan = executor.compile_plan(self.graph, placeholders, [self], name="init", include_stateful=False)
+        return plan(*[feeds[id(p)] for p in placeholders])[0]
 
     def numpy(self):
         raise NotImplementedError(

@@ -235,4 +235,9 @@ def optimize(graph, inputs, outputs):
         from arroyo.graph import fusion
 
         outs = fusion.fuse_elementwise(g, ins, outs, reuse_buffers=enabled("buffer_reuse"))
+    if not _options.get("disable_model_pruning"):
+        from arroyo.graph.executor import live_ops
+
+        keep = {id(op) for op in live_ops(g, outs)}
+        g._ops = [op for op in g._ops if id(op) in keep or op.type == "Placeholder"]
     return g, ins, outs

@@ -119,7 +119,7 @@ def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
 
             arr = np.zeros(dims, dtype=_np_of(dtype)) if dtype is not dtypes.string else np.full(dims, b"", object)
             return _wrap(arr if arr.ndim else arr[()])
-    zero = b"" if dtype is dtypes.string else 0
+    zero = b"" if dtype is dtypes.string else np.zeros((), _np_of(dtype))[()]
     return fill(shape, convert_to_tensor(zero, dtype=dtype), name)
 
 
@@ -139,7 +139,7 @@ def ones(shape, dtype=dtypes.float32, name=None, layout=None):
 
             arr = np.ones(dims, dtype=_np_of(dtype))
             return _wrap(arr if arr.ndim else arr[()])
-    return fill(shape, convert_to_tensor(1, dtype=dtype), name)
+    return fill(shape, convert_to_tensor(np.ones((), _np_of(dtype))[()]), name)
 
 
 def _zeros_like_kernel(x):
@@ -759,7 +759,8 @@ def _broadcast_to_kernel(x, shape):
 def _broadcast_to_infer(inputs, attrs):
     v = static_value(inputs[1])
     if v is None:
-        return [(inputs[0].dtype, TensorShape(None))]
+        n = inputs[1].shape[0] if inputs[1].shape.rank == 1 else None
+        return [(inputs[0].dtype, TensorShape(None if n is None else [None] * n))]
     return [(inputs[0].dtype, TensorShape([int(d) for d in np.ravel(v)]))]
 
 
@@ -842,16 +843,47 @@ def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, elli
 
 
 def _strided_slice_infer(inputs, attrs):
+    # Works dimension by dimension, so partially known input shapes (and unknown begin/end
+    # values, when their length is static) still give the output rank and known sizes.
     x = inputs[0]
+    r = x.shape.rank
     b, e, s = (static_value(t) for t in inputs[1:4])
-    if b is None or e is None or s is None or not x.shape.is_fully_defined():
+    known = b is not None and e is not None and s is not None
+    n = len(np.ravel(b)) if b is not None else (inputs[1].shape[0] if inputs[1].shape.rank == 1 else None)
+    if r is None or n is None:
         return [(x.dtype, TensorShape(None))]
-    dummy = np.empty(x.shape.as_list(), dtype=np.bool_)
-    try:
-        out = _strided_slice_kernel(dummy, b, e, s, **{k: v for k, v in attrs.items() if k != "Index"})
-    except IndexError as err:
-        raise InvalidArgumentError(None, None, str(err)) from None
-    return [(x.dtype, TensorShape(np.shape(out)))]
+    if not known:
+        b = e = np.zeros(n, np.int64)
+        s = np.ones(n, np.int64)
+    masks = {k: v for k, v in attrs.items() if k != "Index"}
+    idx = _spec_to_index(r, np.ravel(b), np.ravel(e), np.ravel(s), **masks)
+    if Ellipsis not in idx:
+        idx = idx + (Ellipsis,)
+    n_consuming = sum(1 for v in idx if v is not None and v is not Ellipsis)
+    if n_consuming > r:
+        raise InvalidArgumentError(None, None, f"Index out of range using input dim {r}; input has only {r} dims [Op:StridedSlice]")
+    dims = x.shape.as_list()
+    out, pos, seen_ellipsis = [], 0, False
+    for v in idx:
+        if v is Ellipsis:
+            if seen_ellipsis:
+                continue
+            seen_ellipsis = True
+            k = r - n_consuming
+            out.extend(dims[pos:pos + k])
+            pos += k
+        elif v is None:
+            out.append(1)
+        elif isinstance(v, int):
+            d = dims[pos]
+            if known and d is not None and not -d <= v < d:
+                raise InvalidArgumentError(None, None, f"slice index {v + d if v < 0 else v} of dimension {pos} out of bounds. [Op:StridedSlice]")
+            pos += 1
+        else:
+            d = dims[pos]
+            out.append(len(range(*v.indices(d))) if known and d is not None and v.step else None)
+            pos += 1
+    return [(x.dtype, TensorShape(out))]
 
 
 def _strided_slice_grad_kernel(shape, begin, end, strides, dy, **masks):

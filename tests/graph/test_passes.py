@@ -1,0 +1,99 @@
+"""Every op family: eager == traced with all passes on == traced with all passes off."""
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+
+import arroyo as tf
+import tests.ops as ops_pkg
+from arroyo.graph import passes
+from tests.harness import _to_np, assert_close
+
+CASES = []
+for info in pkgutil.iter_modules(ops_pkg.__path__):
+    if info.name.startswith("cases_"):
+        mod = importlib.import_module(f"tests.ops.{info.name}")
+        CASES.extend((info.name, c) for c in mod.CASES)
+
+ALL_OFF = {k: False for k in ("constant_folding", "common_subgraph_elimination",
+                              "arithmetic_optimization", "remapping", "buffer_reuse")}
+
+
+def _run(case, traced):
+    xs = [tf.constant(x) if isinstance(x, (np.ndarray, np.generic)) else x for x in case.inputs]
+    if not traced:
+        return _to_np(case.fn(tf, *xs))
+    tensor_pos = [i for i, x in enumerate(xs) if isinstance(x, tf.Tensor)]
+
+    def body(*ts):
+        args = list(xs)
+        for i, t in zip(tensor_pos, ts):
+            args[i] = t
+        return case.fn(tf, *args)
+
+    return _to_np(tf.function(body)(*[xs[i] for i in tensor_pos]))
+
+
+@pytest.mark.parametrize("module,case", CASES, ids=[f"{m}:{c.name}" for m, c in CASES])
+def test_eager_equals_traced_with_and_without_passes(module, case):
+    try:
+        eager = _run(case, traced=False)
+    except Exception as e:  # noqa: BLE001
+        pytest.skip(f"eager raises {type(e).__name__}")
+    traced_on = _run(case, traced=True)
+    assert_close(traced_on, eager, case.rtol, case.atol, f"{case.name}: passes on")
+    passes.set_experimental_options(ALL_OFF)
+    try:
+        traced_off = _run(case, traced=True)
+    finally:
+        passes.set_experimental_options({k: True for k in ALL_OFF})
+    assert_close(traced_off, eager, case.rtol, case.atol, f"{case.name}: passes off")
+
+
+def _optimized(fn, *args):
+    cf = tf.function(fn).get_concrete_function(*args)
+    cf._compile()
+    return cf
+
+
+def test_constant_folding_and_cse_and_simplification():
+    def f(a):
+        b = tf.transpose(tf.transpose(a)) * 1.0 + 0.0
+        c = tf.constant(2.0) * tf.constant(3.0)
+        return b * c + b * c
+
+    cf = _optimized(f, tf.constant([[1.0, 2.0]]))
+    types = [op.type for op in cf._optimized_graph.get_operations()]
+    assert "Transpose" not in types  # transpose of transpose removed
+    assert types.count("Mul") <= 1  # folded 2*3, CSE'd b*c
+    np.testing.assert_allclose(cf(tf.constant([[1.0, 2.0]])).numpy(), [[12.0, 24.0]])
+
+
+def test_passes_can_be_switched_off():
+    passes.set_experimental_options({"constant_folding": False, "arithmetic_optimization": False,
+                                     "common_subgraph_elimination": False, "remapping": False})
+    try:
+        cf = _optimized(lambda a: a * tf.constant(1.0) + tf.constant(2.0) * tf.constant(3.0),
+                        tf.constant([1.0]))
+        types = [op.type for op in cf._optimized_graph.get_operations()]
+        assert types.count("Mul") == 2
+        assert tf.config.optimizer.get_experimental_options()["constant_folding"] is False
+    finally:
+        passes.set_experimental_options({"constant_folding": True, "arithmetic_optimization": True,
+                                         "common_subgraph_elimination": True, "remapping": True})
+
+
+def test_elementwise_fusion_with_reduction():
+    x = tf.constant(np.random.default_rng(0).normal(size=4096).astype(np.float32))
+
+    def chain(x):
+        return tf.reduce_sum(tf.nn.relu(x * 2.0 + 1.0) * tf.sigmoid(x))
+
+    cf = _optimized(chain, x)
+    types = [op.type for op in cf._optimized_graph.get_operations()]
+    assert "_FusedElementwise" in types and "Sigmoid" not in types and "Sum" not in types
+    np.testing.assert_allclose(cf(x).numpy(), chain(x).numpy(), rtol=1e-5)
+    # buffers are reused across calls without corrupting results
+    np.testing.assert_allclose(cf(x * 2.0).numpy(), chain(x * 2.0).numpy(), rtol=1e-5)
