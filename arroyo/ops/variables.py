@@ -132,7 +132,7 @@ class Variable:
         if base.endswith(":0"):
             base = base[:-2]
         scope = "/".join(s for s in state.name_scope if s)
-        self._handle_name = (scope + "/" + base if scope and name is not None else base)
+        self._handle_name = scope + "/" + base if scope else base
         self._name = self._handle_name + ":0"
         self._unique_id = next(_uid)
         self._graph_capture = None
