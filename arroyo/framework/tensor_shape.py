@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["TensorShape", "Dimension", "as_shape", "dimension_value"]
+__all__ = ["TensorShape", "Dimension", "as_shape", "as_dimension", "dimension_value", "dimension_at_index", "unknown_shape"]
 
 
 class Dimension:
-    """TF1-style dimension object, kept for `tf.compat.v1.Dimension` users."""
+    """TF1-style dimension (`tf.compat.v1.Dimension`): an int or unknown (None).
+
+    Arithmetic and comparisons with an unknown dimension give an unknown result.
+    """
 
     __slots__ = ("_value",)
 
     def __init__(self, value):
-        self._value = None if value is None else int(value)
+        self._value = _dim(value)
 
     @property
     def value(self):
@@ -20,16 +23,92 @@ class Dimension:
     def __int__(self):
         return self._value
 
-    __index__ = __int__
+    def __index__(self):
+        return self._value
+
+    def is_compatible_with(self, other) -> bool:
+        other = as_dimension(other)
+        return self._value is None or other.value is None or self._value == other.value
+
+    def assert_is_compatible_with(self, other):
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Dimensions {self} and {as_dimension(other)} are not compatible")
+
+    def merge_with(self, other) -> Dimension:
+        other = as_dimension(other)
+        self.assert_is_compatible_with(other)
+        return Dimension(self._value if self._value is not None else other.value)
+
+    def _binary(self, other, fn):
+        try:
+            other = as_dimension(other)
+        except (TypeError, ValueError):
+            return NotImplemented
+        if self._value is None or other.value is None:
+            return Dimension(None)
+        return Dimension(fn(self._value, other.value))
+
+    def __add__(self, other):
+        return self._binary(other, lambda a, b: a + b)
+
+    def __radd__(self, other):
+        return self._binary(other, lambda a, b: b + a)
+
+    def __sub__(self, other):
+        return self._binary(other, lambda a, b: a - b)
+
+    def __rsub__(self, other):
+        return self._binary(other, lambda a, b: b - a)
+
+    def __mul__(self, other):
+        return self._binary(other, lambda a, b: a * b)
+
+    def __rmul__(self, other):
+        return self._binary(other, lambda a, b: b * a)
+
+    def __floordiv__(self, other):
+        return self._binary(other, lambda a, b: a // b)
+
+    def __rfloordiv__(self, other):
+        return self._binary(other, lambda a, b: b // a)
+
+    def __mod__(self, other):
+        return self._binary(other, lambda a, b: a % b)
+
+    def __rmod__(self, other):
+        return self._binary(other, lambda a, b: b % a)
+
+    def _compare(self, other, fn):
+        other = as_dimension(other)
+        if self._value is None or other.value is None:
+            return None
+        return fn(self._value, other.value)
 
     def __eq__(self, other):
-        other = dimension_value(other)
-        if self._value is None or other is None:
-            return None
-        return self._value == other
+        try:
+            return self._compare(other, lambda a, b: a == b)
+        except (TypeError, ValueError):
+            return NotImplemented
 
-    def __hash__(self):
-        return hash(self._value)
+    def __ne__(self, other):
+        try:
+            return self._compare(other, lambda a, b: a != b)
+        except (TypeError, ValueError):
+            return NotImplemented
+
+    def __lt__(self, other):
+        return self._compare(other, lambda a, b: a < b)
+
+    def __le__(self, other):
+        return self._compare(other, lambda a, b: a <= b)
+
+    def __gt__(self, other):
+        return self._compare(other, lambda a, b: a > b)
+
+    def __ge__(self, other):
+        return self._compare(other, lambda a, b: a >= b)
+
+    __hash__ = None  # unhashable, as in TF
 
     def __repr__(self):
         return f"Dimension({self._value})"
@@ -37,11 +116,26 @@ class Dimension:
     def __str__(self):
         return "?" if self._value is None else str(self._value)
 
+    def __reduce__(self):
+        return Dimension, (self._value,)
+
+
+def as_dimension(value) -> Dimension:
+    return value if isinstance(value, Dimension) else Dimension(value)
+
 
 def dimension_value(dim):
+    """The int (or None) of a dimension, whether a Dimension object or already an int."""
     if isinstance(dim, Dimension):
         return dim.value
     return dim
+
+
+def dimension_at_index(shape, index) -> Dimension:
+    shape = as_shape(shape)
+    if shape.rank is None:
+        return Dimension(None)
+    return Dimension(shape[index])
 
 
 def _dim(d):
@@ -49,13 +143,17 @@ def _dim(d):
         return None
     if isinstance(d, Dimension):
         return d.value
-    if hasattr(d, "__index__"):
-        v = d.__index__()
+    if type(d) is int:
+        v = d
     else:
-        raise TypeError(f"Dimension value must be integer or None or have an __index__ method, got value '{d!r}' with type '{type(d)}'")
+        try:
+            v = d.__index__()
+        except (AttributeError, TypeError):
+            raise TypeError(
+                "Dimension value must be integer or None or have an __index__ method, got "
+                f"value '{d!r}' with type '{type(d)}'"
+            ) from None
     if v < 0:
-        if v == -1:
-            return None
         raise ValueError(f"Dimension {v} must be >= 0")
     return v
 
@@ -74,9 +172,11 @@ class TensorShape:
             self._dims = None
         elif isinstance(dims, TensorShape):
             self._dims = dims._dims
-        elif isinstance(dims, tuple) and all(type(d) is int and d >= 0 for d in dims):
+        elif type(dims) is tuple and all(type(d) is int and d >= 0 for d in dims):
             self._dims = dims  # fast path: an eager tensor's shape
         else:
+            if isinstance(dims, (str, bytes)):
+                raise _shape_error(dims, dims[:1])
             try:
                 it = iter(dims)
             except TypeError:
@@ -95,7 +195,8 @@ class TensorShape:
 
     @property
     def dims(self):
-        return None if self._dims is None else list(self._dims)
+        """The dimensions as `Dimension` objects (TF's TensorShape.dims), or None."""
+        return None if self._dims is None else [Dimension(d) for d in self._dims]
 
     def as_list(self):
         if self._dims is None:
@@ -128,7 +229,22 @@ class TensorShape:
 
     def assert_is_compatible_with(self, other):
         if not self.is_compatible_with(other):
-            raise ValueError(f"Shapes {self} and {as_shape(other)} are incompatible")
+            raise ValueError(f"Shapes {self} and {other} are incompatible")
+
+    def is_subtype_of(self, other) -> bool:
+        """True if every shape this one describes is also described by `other`."""
+        other = as_shape(other)
+        if other._dims is None:
+            return True
+        if self._dims is None or len(self._dims) != len(other._dims):
+            return False
+        return all(b is None or a == b for a, b in zip(self._dims, other._dims))
+
+    def most_specific_common_supertype(self, others):
+        out = self
+        for o in others:
+            out = out.most_specific_compatible_shape(o)
+        return out
 
     def merge_with(self, other) -> TensorShape:
         other = as_shape(other)
@@ -162,6 +278,11 @@ class TensorShape:
     def with_rank_at_least(self, rank) -> TensorShape:
         if self._dims is not None and len(self._dims) < rank:
             raise ValueError(f"Shape {self} must have rank at least {rank}")
+        return self
+
+    def with_rank_at_most(self, rank) -> TensorShape:
+        if self._dims is not None and len(self._dims) > rank:
+            raise ValueError(f"Shape {self} must have rank at most {rank}")
         return self
 
     def assert_has_rank(self, rank):
@@ -203,6 +324,9 @@ class TensorShape:
             return NotImplemented
         return self._dims == other._dims
 
+    def __contains__(self, value):
+        return self._dims is not None and value in self._dims
+
     def __ne__(self, other):
         r = self.__eq__(other)
         return r if r is NotImplemented else not r
@@ -234,6 +358,14 @@ class TensorShape:
 
 def _s(d):
     return "None" if d is None else str(d)
+
+
+def _shape_error(dims, bad):
+    return TypeError(
+        f"Failed to convert '{dims!r}' to a shape: '{bad!r}'could not be converted to a "
+        "dimension. A shape should either be single dimension (e.g. 10), or an iterable of "
+        "dimensions (e.g. [1, 10, None])."
+    )
 
 
 def as_shape(shape) -> TensorShape:
