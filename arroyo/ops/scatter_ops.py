@@ -1,0 +1,376 @@
+"""Scattering: tf.scatter_nd (ScatterNd), tf.tensor_scatter_nd_update/add/sub/max/min
+(TensorScatter*) and tf.math.unsorted_segment_sum (UnsortedSegmentSum).
+
+`unsorted_segment_sum(values, indices, num_rows)` is also what `IndexedSlices.to_dense()`
+uses to densify sparse gradients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arroyo.framework import dtypes
+from arroyo.framework.context import state
+from arroyo.framework.op_registry import NUMERIC, REAL, defop, dtype_name, execute
+from arroyo.framework.tensor import EagerTensor
+from arroyo.framework.tensor_shape import TensorShape
+from arroyo.ops import array_ops, math_ops
+from arroyo.ops._helpers import NO_ATTRS, is_tensorlike, static_value, to_tensor
+from arroyo.ops.gather_ops import (
+    INDEX_DTYPES,
+    INT32_64,
+    check_type,
+    err,
+    first_true,
+    gather,
+    gather_nd,
+    index_input,
+    nd_positions,
+    position,
+    shape_str,
+)
+
+__all__ = ["scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add",
+           "tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_min",
+           "unsorted_segment_sum"]  # fmt: skip
+
+_SCATTER_ND_INDEX = (dtypes.int16, dtypes.int32, dtypes.int64)
+
+
+def _flat_rows(arr, k):
+    """`arr` viewed as [prod(shape[:k])] + shape[k:] (arr is a fresh, contiguous array)."""
+    return arr.reshape((int(np.prod(arr.shape[:k])),) + arr.shape[k:])
+
+
+def _apply(out, lin, upd, mode):
+    """Writes/accumulates update rows `upd` at rows `lin` of `out` (in place)."""
+    if mode == "update" or out.dtype.kind == "O":
+        out[lin] = upd
+    elif mode == "add":
+        np.add.at(out, lin, upd)
+    elif mode == "sub":
+        np.subtract.at(out, lin, upd)
+    elif mode == "max":
+        np.maximum.at(out, lin, upd)
+    else:
+        np.minimum.at(out, lin, upd)
+
+
+# -- ScatterNd -----------------------------------------------------------------------------------
+
+
+def _check_scatter_nd(indices, updates, shape):
+    if indices.ndim < 1:
+        raise err("ScatterNd", f"Indices shape must have rank at least one. Found:{shape_str(indices.shape)}")
+    if updates.ndim < 1:
+        raise err("ScatterNd", f"Updates shape must have rank at least one. Found:{shape_str(updates.shape)}")
+    slice_dim = indices.shape[-1]
+    batch_dim = indices.ndim - 1
+    ud = updates.ndim
+
+    def prefix():
+        return err("ScatterNd", f"Dimensions [0,{batch_dim}) of indices[shape={shape_str(indices.shape)}] "
+                                f"must match dimensions [0,{batch_dim}) of updates[shape={shape_str(updates.shape)}]")
+
+    def suffix():
+        return err("ScatterNd", f"Dimensions [{slice_dim},{len(shape)}) of input[shape={shape_str(shape)}] "
+                                f"must match dimensions [{batch_dim},{ud}) of updates[shape={shape_str(updates.shape)}]")
+
+    if ud < batch_dim:
+        raise prefix()
+    if len(shape) < slice_dim + (ud - batch_dim) or ud != batch_dim + len(shape) - slice_dim:
+        raise suffix()
+    if updates.shape[:batch_dim] != indices.shape[:batch_dim]:
+        raise prefix()
+    if updates.shape[batch_dim:] != tuple(shape[slice_dim:]):
+        raise suffix()
+
+
+def _scatter_nd_kernel(indices, updates, shape, bad_indices_policy="", **_):
+    dims = tuple(int(d) for d in np.ravel(shape))
+    for d in dims:
+        if d < 0:
+            raise err("ScatterNd", f"Dimension {d} must be >= 0")
+    _check_scatter_nd(indices, updates, dims)
+    k = indices.shape[-1]
+    if updates.dtype.kind == "O":
+        out = np.full(dims, b"", dtype=object)
+    else:
+        out = np.zeros(dims, dtype=updates.dtype)
+    lin = nd_positions(indices, dims, "ScatterNd", f"shape {shape_str(dims)}")
+    rows = _flat_rows(out, k)
+    _apply(rows, lin, updates.reshape((-1,) + dims[k:]) if updates.size else
+           updates.reshape((lin.shape[0],) + dims[k:]), "add")  # fmt: skip
+    return out
+
+
+def _scatter_nd_infer(inputs, attrs):
+    indices, updates, shape = inputs
+    v = static_value(shape)
+    if v is None:
+        n = shape.shape[0] if shape.shape.rank == 1 else None
+        return [(updates.dtype, TensorShape(None if n is None else [None] * n))]
+    return [(updates.dtype, TensorShape([int(d) for d in np.ravel(v)]))]
+
+
+def _scatter_nd_grad(op, g):
+    indices = op.inputs[0]
+    return None, gather_nd(g, indices), None
+
+
+_SCATTER_ND = defop("ScatterNd", ("indices", "updates", "shape"), _scatter_nd_kernel,
+                    attrs={"bad_indices_policy": "", "T": None, "Tindices": None},
+                    infer=_scatter_nd_infer, grad=_scatter_nd_grad)  # fmt: skip
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    """A zero tensor of `shape` with `updates` added at N-d `indices` (duplicates sum).
+
+    >>> tf.scatter_nd([[1], [3]], [10, 20], [5]).numpy().tolist()
+    [0, 10, 0, 20, 0]
+    """
+    indices = index_input(indices, "ScatterNd", allowed=_SCATTER_ND_INDEX)
+    updates = to_tensor(updates)
+    if isinstance(shape, TensorShape):
+        shape = shape.as_list()
+    if is_tensorlike(shape):
+        shape = to_tensor(shape)
+        if shape.dtype is not indices.dtype:
+            raise err("ScatterNd", f"cannot compute ScatterNd as input #2(zero-based) was expected "
+                                   f"to be a {dtype_name(indices.dtype)} tensor but is a "
+                                   f"{dtype_name(shape.dtype)} tensor")  # fmt: skip
+    else:
+        shape = index_input(shape, "ScatterNd", allowed=_SCATTER_ND_INDEX, dtype=indices.dtype)
+        if shape.dtype is not indices.dtype:
+            shape = math_ops.cast(shape, indices.dtype)
+    return execute(_SCATTER_ND, (indices, updates, shape), NO_ATTRS, name)
+
+
+# -- TensorScatterUpdate / Add / Sub / Max / Min ---------------------------------------------------
+
+
+def _check_tensor_scatter(op_name, tensor, indices, updates):
+    if indices.ndim < 1:
+        raise err(op_name, f"Indices shape must have rank at least one. Found:{shape_str(indices.shape)}")
+    if updates.ndim < 1:
+        raise err(op_name, f"Updates shape must have rank at least one. Found:{shape_str(updates.shape)}")
+    outer = indices.ndim - 1
+    if updates.ndim < outer or indices.shape[:outer] != updates.shape[:outer]:
+        raise err(op_name, f"Outer dimensions of indices and update must match. Indices shape: "
+                           f"{shape_str(indices.shape)}, updates shape:{shape_str(updates.shape)}")  # fmt: skip
+    k = indices.shape[-1]
+    if updates.ndim - outer != tensor.ndim - k:
+        raise err(op_name, f"Inner dimensions of output shape must match inner dimensions of updates "
+                           f"shape. Output: {shape_str(tensor.shape)} updates: {shape_str(updates.shape)}")  # fmt: skip
+    if updates.shape[outer:] != tensor.shape[k:]:
+        m = updates.ndim - outer
+        raise err(op_name, f"The inner {m} dimensions of output.shape={shape_str(tensor.shape)} must "
+                           f"match the inner {m} dimensions of updates.shape={shape_str(updates.shape)}")  # fmt: skip
+
+
+def _tensor_scatter_kernel(op_name, mode):
+    def kernel(tensor, indices, updates, bad_indices_policy="", **_):
+        _check_tensor_scatter(op_name, tensor, indices, updates)
+        k = indices.shape[-1]
+        lin = nd_positions(indices, tensor.shape, op_name, f"shape {shape_str(tensor.shape)}")
+        out = np.array(tensor, copy=True)
+        rows = _flat_rows(out, k)
+        _apply(rows, lin, updates.reshape((lin.shape[0],) + tensor.shape[k:]), mode)
+        return out if out.ndim else out[()]
+
+    return kernel
+
+
+def _tensor_scatter_infer(inputs, attrs):
+    return [(inputs[0].dtype, inputs[0].shape)]
+
+
+def _grad_ts_update(op, g):
+    indices, updates = op.inputs[1], op.inputs[2]
+    tensor_grad = tensor_scatter_nd_update(g, indices, array_ops.zeros_like(updates))
+    return tensor_grad, None, gather_nd(g, indices)
+
+
+def _grad_ts_add(op, g):
+    return g, None, gather_nd(g, op.inputs[1])
+
+
+def _grad_ts_sub(op, g):
+    return g, None, math_ops.negative(gather_nd(g, op.inputs[1]))
+
+
+def _grad_ts_minmax(op, g):
+    x, indices, y = op.inputs
+    out = op.outputs[0]
+    x_ind = math_ops.cast(math_ops.equal(x, out), g.dtype)
+    y_ind = math_ops.cast(math_ops.equal(y, gather_nd(out, indices)), g.dtype)
+    shape = array_ops.shape(x, out_type=indices.dtype) if indices.dtype in INT32_64 else array_ops.shape(x)
+    ys_ind = scatter_nd(indices, y_ind, shape)
+    total = math_ops.add(x_ind, ys_ind)  # every element >= 1: ties share the gradient
+    x_grad = math_ops.truediv(math_ops.multiply(g, x_ind), total)
+    y_grad = math_ops.multiply(gather_nd(math_ops.truediv(g, total), indices), y_ind)
+    return x_grad, None, y_grad
+
+
+_TS_ATTRS = {"bad_indices_policy": "", "T": None, "Tindices": None}
+_TS = {}
+for _name, _mode, _grad, _allowed in (
+    ("TensorScatterUpdate", "update", _grad_ts_update, None),
+    ("TensorScatterAdd", "add", _grad_ts_add, NUMERIC),
+    ("TensorScatterSub", "sub", _grad_ts_sub, NUMERIC),
+    ("TensorScatterMax", "max", _grad_ts_minmax, REAL),
+    ("TensorScatterMin", "min", _grad_ts_minmax, REAL),
+):
+    _TS[_name] = (defop(_name, ("tensor", "indices", "updates"), _tensor_scatter_kernel(_name, _mode),
+                        attrs=_TS_ATTRS, infer=_tensor_scatter_infer, grad=_grad),
+                  _allowed)  # fmt: skip
+del _name, _mode, _grad, _allowed
+
+_TS_INDEX = (dtypes.int16, dtypes.int32, dtypes.int64, dtypes.uint16)
+
+
+def _tensor_scatter(op_name, tensor, indices, updates, name):
+    op, allowed = _TS[op_name]
+    tensor = to_tensor(tensor)
+    if is_tensorlike(updates):
+        updates = to_tensor(updates)
+        if updates.dtype is not tensor.dtype:
+            raise err(op_name, f"cannot compute {op_name} as input #2(zero-based) was expected to be a "
+                               f"{dtype_name(tensor.dtype)} tensor but is a {dtype_name(updates.dtype)} tensor")  # fmt: skip
+    else:
+        updates = to_tensor(updates, tensor.dtype)
+    if allowed is not None:
+        check_type(op_name, "T", tensor, allowed)
+    indices = index_input(indices, op_name, allowed=_TS_INDEX)
+    return execute(op, (tensor, indices, updates), NO_ATTRS, name)
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name=None):
+    """A copy of `tensor` with the slices at N-d `indices` replaced by `updates`.
+
+    >>> tf.tensor_scatter_nd_update([1, 2, 3], [[0]], [9]).numpy().tolist()
+    [9, 2, 3]
+    """
+    return _tensor_scatter("TensorScatterUpdate", tensor, indices, updates, name)
+
+
+def tensor_scatter_nd_add(tensor, indices, updates, name=None):
+    """A copy of `tensor` with `updates` added at N-d `indices` (duplicates accumulate)."""
+    return _tensor_scatter("TensorScatterAdd", tensor, indices, updates, name)
+
+
+def tensor_scatter_nd_sub(tensor, indices, updates, name=None):
+    """A copy of `tensor` with `updates` subtracted at N-d `indices`."""
+    return _tensor_scatter("TensorScatterSub", tensor, indices, updates, name)
+
+
+def tensor_scatter_nd_max(tensor, indices, updates, name=None):
+    """A copy of `tensor` with each indexed slice the elementwise max of itself and `updates`."""
+    return _tensor_scatter("TensorScatterMax", tensor, indices, updates, name)
+
+
+def tensor_scatter_nd_min(tensor, indices, updates, name=None):
+    """A copy of `tensor` with each indexed slice the elementwise min of itself and `updates`."""
+    return _tensor_scatter("TensorScatterMin", tensor, indices, updates, name)
+
+
+# -- UnsortedSegmentSum (and the shared machinery of the unsorted segment family) ----------------
+
+
+def check_unsorted_segments(op_name, data, ids, num):
+    """Validates an UnsortedSegment* call; returns (rows of data, kept ids, their rows, num)."""
+    if np.ndim(num) != 0:
+        raise err(op_name, f"num_segments should be a scalar, not shape {shape_str(np.shape(num))}")
+    num = int(num)
+    if num < 0:
+        raise err(op_name, f"Input num_segments == {num} must not be negative.")
+    if data.shape[:ids.ndim] != ids.shape:
+        raise err(op_name, f"data.shape = {shape_str(data.shape)} does not start with "
+                           f"segment_ids.shape = {shape_str(ids.shape)}")  # fmt: skip
+    if ids.size and ids.max() >= num:
+        bad = first_true(ids >= num)
+        raise err(op_name, f"segment_ids{position(bad, ids.shape)} = {np.ravel(ids)[bad]} is out of "
+                           f"range [0, {num})")  # fmt: skip
+    inner = data.shape[ids.ndim:]
+    rows = data.reshape((ids.size,) + inner)
+    flat = ids.reshape(-1)
+    if flat.size and flat.min() < 0:  # negative ids are dropped, as in TF
+        keep = flat >= 0
+        flat, rows = flat[keep], rows[keep]
+    return rows, flat, inner, num
+
+
+def _unsorted_segment_sum_kernel(data, segment_ids, num_segments, **_):
+    rows, ids, inner, num = check_unsorted_segments("UnsortedSegmentSum", data, segment_ids, num_segments)
+    if data.dtype.kind == "f" and not inner and data.dtype.itemsize >= 4:
+        # bincount is the fastest 1-D segment sum (it accumulates in float64).
+        return np.bincount(ids, weights=rows, minlength=num).astype(data.dtype, copy=False)
+    out = np.zeros((num,) + inner, dtype=data.dtype)
+    np.add.at(out, ids, rows)
+    return out
+
+
+def unsorted_segment_infer(inputs, attrs):
+    data, ids, num = inputs
+    n = static_value(num)
+    n = int(n) if n is not None and np.ndim(n) == 0 else None
+    if data.shape.rank is None or ids.shape.rank is None:
+        return [(data.dtype, TensorShape(None))]
+    return [(data.dtype, TensorShape([n] + data.shape.as_list()[ids.shape.rank:]))]
+
+
+def gather_drop_negatives(params, ids):
+    """gather(params, ids) with rows of negative ids zeroed (TF's _GatherDropNegatives)."""
+    v = static_value(ids)
+    if v is not None and (np.size(v) == 0 or np.min(v) >= 0):
+        return gather(params, ids)
+    clipped = math_ops.maximum(ids, array_ops.zeros_like(ids))
+    gathered = gather(params, clipped)
+    keep = math_ops.greater_equal(ids, 0)
+    extra = gathered.shape.rank - ids.shape.rank
+    keep = array_ops.reshape(keep, array_ops.concat(
+        [array_ops.shape(keep), array_ops.ones([extra], dtype=dtypes.int32)], 0)) if extra else keep
+    return array_ops.where(keep, gathered, array_ops.zeros_like(gathered))
+
+
+def _unsorted_segment_sum_grad(op, g):
+    return gather_drop_negatives(g, op.inputs[1]), None, None
+
+
+_UNSORTED_SEGMENT_SUM = defop(
+    "UnsortedSegmentSum", ("data", "segment_ids", "num_segments"), _unsorted_segment_sum_kernel,
+    attrs={"T": None, "Tindices": None, "Tnumsegments": None}, infer=unsorted_segment_infer,
+    grad=_unsorted_segment_sum_grad,
+)  # fmt: skip
+_SEGMENT_T = NUMERIC
+_IDS_NP = frozenset(d._np for d in INDEX_DTYPES)
+
+
+def segment_args(op_name, data, segment_ids, num_segments, allowed=_SEGMENT_T):
+    """Converts and checks the inputs of an UnsortedSegment* op."""
+    data = to_tensor(data)
+    check_type(op_name, "T", data, allowed)
+    ids = index_input(segment_ids, op_name)
+    num = index_input(num_segments, op_name, "Tnumsegments", INT32_64)
+    return data, ids, num
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """Sums the rows of `data` that share a segment id (ids in any order; negative dropped).
+
+    >>> tf.math.unsorted_segment_sum([1, 2, 3], [1, 0, 1], 2).numpy().tolist()
+    [2, 4]
+    """
+    if (type(data) is EagerTensor and type(segment_ids) is EagerTensor and state.graph is None
+            and segment_ids._value.dtype in _IDS_NP and data.dtype in _SEGMENT_T):  # fmt: skip
+        num = num_segments if is_tensorlike(num_segments) else to_tensor(int(num_segments))
+        if num.dtype in INT32_64:
+            return execute(_UNSORTED_SEGMENT_SUM, (data, segment_ids, num), NO_ATTRS, name)
+    args = segment_args("UnsortedSegmentSum", data, segment_ids, num_segments)
+    return execute(_UNSORTED_SEGMENT_SUM, args, NO_ATTRS, name)
+
+
+TF_API = {
+    "tf": ["scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add",
+           "tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_min"],
+}
