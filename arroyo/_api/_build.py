@@ -29,6 +29,7 @@ OP_MODULES = (
     "arroyo.ops.complex_ops",
     "arroyo.ops.bitwise_ops",
     "arroyo.ops.clip_ops",
+    "arroyo.ops.math_extra_ops",
     "arroyo.ops.nn_losses",
     "arroyo.ops.conv_ops",
     "arroyo.ops.pool_ops",

@@ -1,0 +1,490 @@
+"""Losses and normalization helpers of tf.nn: cross entropies, l2_loss, moments, dropout, gelu...
+
+The two fused softmax cross-entropy ops return (loss, backprop) like TF's raw ops; their
+gradients use the stored backprop and handle a gradient arriving at backprop too, so
+second derivatives of a softmax loss work. The rest is composed of public ops, exactly as
+TF composes it, so values and gradients follow TF's.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from arroyo.framework import dtypes
+from arroyo.framework.errors import InvalidArgumentError
+from arroyo.framework.op_registry import FLOATS, defop, execute
+from arroyo.framework.tensor_shape import TensorShape
+from arroyo.ops import array_ops, math_ops, nn_ops, reduction_ops, unary_ops
+from arroyo.ops._helpers import NO_ATTRS, check_allowed, is_tensorlike, to_tensor
+
+_F = FLOATS
+_LABEL_T = (dtypes.int32, dtypes.int64)
+
+
+def _acc(dt):
+    return np.float32 if dt.kind == "f" and dt.itemsize < 4 else dt
+
+
+def _shape_str(s):
+    return "[" + ",".join(map(str, s)) + "]"
+
+
+# -- SoftmaxCrossEntropyWithLogits ------------------------------------------------------
+
+
+def _softmax_xent_kernel(features, labels):
+    if np.ndim(features) > 2 or np.ndim(labels) > 2 or max(np.ndim(features), np.ndim(labels)) < 2:
+        raise InvalidArgumentError(
+            None, None,
+            "logits and labels must be either 2-dimensional, or broadcasted to be 2-dimensional "
+            "[Op:SoftmaxCrossEntropyWithLogits]",
+        )  # fmt: skip
+    try:
+        shape = np.broadcast_shapes(np.shape(features), np.shape(labels))
+    except ValueError:
+        shape = None
+    if shape is None or len(shape) != 2:
+        raise InvalidArgumentError(
+            None, None,
+            f"logits and labels must be broadcastable: logits_size={_shape_str(np.shape(features))} "
+            f"labels_size={_shape_str(np.shape(labels))} [Op:SoftmaxCrossEntropyWithLogits]",
+        )  # fmt: skip
+    dt = features.dtype
+    acc = _acc(dt)
+    f = np.broadcast_to(features, shape).astype(acc, copy=False)
+    lab = np.broadcast_to(labels, shape).astype(acc, copy=False)
+    shifted = f - np.max(f, axis=-1, keepdims=True) if shape[1] else f
+    e = np.exp(shifted)
+    s = np.sum(e, axis=-1, keepdims=True)
+    log_sm = shifted - np.log(s)
+    loss = -np.sum(lab * log_sm, axis=-1)
+    backprop = e / s - lab
+    return [loss.astype(dt, copy=False), backprop.astype(dt, copy=False)]
+
+
+def _xent_infer(inputs, attrs):
+    f, lab = inputs[0], inputs[1]
+    fs, ls = f.shape, lab.shape
+    if fs.rank == 2 and ls.rank == 2:
+        a, b = fs.as_list(), ls.as_list()
+        shape = [x if x not in (None, 1) else y for x, y in zip(a, b)]
+        return [(f.dtype, TensorShape(shape[:1])), (f.dtype, TensorShape(shape))]
+    return [(f.dtype, TensorShape([None])), (f.dtype, TensorShape([None, None]))]
+
+
+def _grad_grad_term(logits, grad_grad):
+    # d(backprop)/d(logits) applied to grad_grad: (gg - sum(gg * softmax)) * softmax.
+    sm = nn_ops.softmax(logits)
+    inner = reduction_ops.reduce_sum(math_ops.multiply(grad_grad, sm), axis=-1, keepdims=True)
+    return math_ops.multiply(math_ops.subtract(grad_grad, inner), sm)
+
+
+def _is_zero(t):
+    v = getattr(t, "_value", None)
+    return v is not None and not np.any(v)
+
+
+def _softmax_xent_grad(op, grad_loss, grad_grad):
+    logits = op.inputs[0]
+    backprop = op.outputs[1]
+    gl = array_ops.expand_dims(grad_loss, -1)
+    grad = math_ops.multiply(gl, backprop)
+    if grad_grad is not None and not _is_zero(grad_grad):
+        grad = math_ops.add(grad, _grad_grad_term(logits, grad_grad))
+    return grad, math_ops.multiply(gl, math_ops.negative(nn_ops.log_softmax(logits)))
+
+
+_SOFTMAX_XENT = defop("SoftmaxCrossEntropyWithLogits", ("features", "labels"), _softmax_xent_kernel,
+                      attrs={"T": None}, infer=_xent_infer, grad=_softmax_xent_grad, num_outputs=2)  # fmt: skip
+
+
+# -- SparseSoftmaxCrossEntropyWithLogits ------------------------------------------------
+
+
+def _sparse_xent_kernel(features, labels, Tlabels=None):
+    op = "SparseSoftmaxCrossEntropyWithLogits"
+    if np.ndim(features) != 2:
+        raise InvalidArgumentError(None, None, f"logits must be 2-D, but got shape {_shape_str(np.shape(features))} [Op:{op}]")
+    if np.ndim(labels) != 1:
+        raise InvalidArgumentError(None, None, f"labels must be 1-D, but got shape {_shape_str(np.shape(labels))} [Op:{op}]")
+    b, c = features.shape
+    if labels.shape[0] != b:
+        raise InvalidArgumentError(
+            None, None,
+            f"logits and labels must have the same first dimension, got logits shape "
+            f"{_shape_str(features.shape)} and labels shape {_shape_str(labels.shape)} [Op:{op}]",
+        )  # fmt: skip
+    if c == 0 and b:
+        raise InvalidArgumentError(
+            None, None, f"Must have at least one class, but got logits shape {_shape_str(features.shape)} [Op:{op}]"
+        )  # fmt: skip
+    bad = (labels < 0) | (labels >= c)
+    if np.any(bad):
+        first = labels[np.argmax(bad)]
+        vals = " ".join(str(v) for v in labels.tolist())
+        raise InvalidArgumentError(
+            None, None,
+            f"Received a label value of {first} which is outside the valid range of [0, {c}).  "
+            f"Label values: {vals} [Op:{op}]",
+        )  # fmt: skip
+    dt = features.dtype
+    f = features.astype(_acc(dt), copy=False)
+    shifted = f - np.max(f, axis=-1, keepdims=True) if c else f
+    e = np.exp(shifted)
+    s = np.sum(e, axis=-1, keepdims=True)
+    rows = np.arange(b)
+    loss = np.log(s[:, 0]) - shifted[rows, labels]
+    backprop = e / s
+    backprop[rows, labels] -= 1
+    return [loss.astype(dt, copy=False), backprop.astype(dt, copy=False)]
+
+
+def _sparse_infer(inputs, attrs):
+    f = inputs[0]
+    s = f.shape
+    if s.rank is None:
+        return [(f.dtype, TensorShape([None])), (f.dtype, TensorShape([None, None]))]
+    return [(f.dtype, TensorShape(s.as_list()[:1])), (f.dtype, s)]
+
+
+def _sparse_xent_grad(op, grad_loss, grad_grad):
+    logits = op.inputs[0]
+    grad = math_ops.multiply(array_ops.expand_dims(grad_loss, -1), op.outputs[1])
+    if grad_grad is not None and not _is_zero(grad_grad):
+        grad = math_ops.add(grad, _grad_grad_term(logits, grad_grad))
+    return grad, None
+
+
+_SPARSE_XENT = defop("SparseSoftmaxCrossEntropyWithLogits", ("features", "labels"), _sparse_xent_kernel,
+                     attrs={"T": None, "Tlabels": dtypes.int64}, infer=_sparse_infer,
+                     grad=_sparse_xent_grad, num_outputs=2)  # fmt: skip
+
+
+# -- L2Loss -----------------------------------------------------------------------------
+
+
+def _l2loss_kernel(t):
+    dt = t.dtype
+    v = t.astype(_acc(dt), copy=False).reshape(-1)
+    return np.asarray(np.dot(v, v) / 2, dtype=dt)
+
+
+_L2LOSS = defop("L2Loss", ("t",), _l2loss_kernel, attrs={"T": None},
+                infer=lambda inputs, attrs: [(inputs[0].dtype, TensorShape([]))],
+                grad=lambda op, g: math_ops.multiply(op.inputs[0], g))  # fmt: skip
+
+
+def l2_loss(t, name=None):
+    """sum(t ** 2) / 2 (raw op L2Loss).
+
+    >>> float(tf.nn.l2_loss([1.0, 2.0]))
+    2.5
+    """
+    t = to_tensor(t)
+    if t.dtype not in _F:
+        check_allowed(_L2LOSS, t, _F)
+    return execute(_L2LOSS, (t,), NO_ATTRS, name)
+
+
+# -- public losses ----------------------------------------------------------------------
+
+
+def _float_logits(op, logits):
+    if logits.dtype not in _F:
+        check_allowed(op, logits, _F)
+
+
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
+    """-sum(labels * log_softmax(logits), axis): one loss per example.
+
+    >>> tf.nn.softmax_cross_entropy_with_logits([[0.0, 1.0]], [[0.0, 0.0]]).numpy().round(4).tolist()
+    [0.6931]
+    """
+    logits = to_tensor(logits)
+    _float_logits(_SOFTMAX_XENT, logits)
+    labels = to_tensor(labels)
+    if labels.dtype is not logits.dtype:
+        labels = math_ops.cast(labels, logits.dtype)
+    rank = logits.shape.rank
+    if axis is None:
+        axis = -1
+    if rank is not None and axis % max(rank, 1) != rank - 1:
+        perm = list(range(rank))
+        a = axis % rank
+        perm[a], perm[-1] = perm[-1], perm[a]
+        logits = array_ops.transpose(logits, perm)
+        labels = array_ops.transpose(labels, perm)
+    shape = logits.shape.as_list() if rank is not None else None
+    if rank == 2:
+        loss, _ = execute(_SOFTMAX_XENT, (logits, labels), NO_ATTRS, name)
+        return loss
+    n = shape[-1] if shape and shape[-1] is not None else -1
+    lf = array_ops.reshape(logits, [-1, n])
+    lb = array_ops.reshape(labels, [-1, n])
+    loss, _ = execute(_SOFTMAX_XENT, (lf, lb), NO_ATTRS, name)
+    if rank == 1:
+        return array_ops.reshape(loss, [])
+    return array_ops.reshape(loss, array_ops.shape(logits)[:-1])
+
+
+def sparse_softmax_cross_entropy_with_logits(labels, logits, name=None):
+    """-log_softmax(logits)[labels]: `labels` are class indices of shape logits.shape[:-1].
+
+    >>> tf.nn.sparse_softmax_cross_entropy_with_logits([1], [[0.0, 0.0]]).numpy().round(4).tolist()
+    [0.6931]
+    """
+    logits = to_tensor(logits)
+    labels = to_tensor(labels)
+    ls, gs = labels.shape, logits.shape
+    if gs.rank == 0:
+        raise ValueError(f"`logits` cannot be a scalar. Received logits={logits}")
+    if ls.rank is not None and gs.rank is not None:
+        if ls.rank != gs.rank - 1:
+            raise ValueError(
+                "`labels.shape.rank` must equal `logits.shape.rank - 1`. Received: "
+                f"labels.shape={_tuple(ls)} of rank {ls.rank} and logits.shape={_tuple(gs)} of rank {gs.rank}"
+            )
+        if not TensorShape(gs.as_list()[:-1]).is_compatible_with(ls):
+            raise ValueError(
+                "`labels.shape` must equal `logits.shape` except for the last dimension. Received: "
+                f"labels.shape={_tuple(ls)} and logits.shape={_tuple(gs)}"
+            )
+    if labels.dtype not in _LABEL_T:
+        raise InvalidArgumentError(
+            None, None,
+            f"Value for attr 'Tlabels' of {labels.dtype.name} is not in the list of allowed values: int32, int64\n\t; "
+            "NodeDef: {{node SparseSoftmaxCrossEntropyWithLogits}} [Op:SparseSoftmaxCrossEntropyWithLogits]",
+        )  # fmt: skip
+    _float_logits(_SPARSE_XENT, logits)
+    attrs = {"Tlabels": labels.dtype}
+    if gs.rank == 2:
+        loss, _ = execute(_SPARSE_XENT, (logits, labels), attrs, name)
+        return loss
+    n = gs.as_list()[-1] if gs.rank is not None and gs.as_list()[-1] is not None else -1
+    loss, _ = execute(_SPARSE_XENT, (array_ops.reshape(logits, [-1, n]), array_ops.reshape(labels, [-1])),
+                      attrs, name)  # fmt: skip
+    if gs.rank == 1:
+        return array_ops.reshape(loss, [])
+    return array_ops.reshape(loss, array_ops.shape(labels))
+
+
+def _tuple(shape):
+    return tuple(shape.as_list()) if shape.rank is not None else None
+
+
+def _same_shape(logits, labels):
+    if not labels.shape.is_compatible_with(logits.shape):
+        raise ValueError(
+            "`logits` and `labels` must have the same shape, received "
+            f"({_tuple(logits.shape)} vs {_tuple(labels.shape)})."
+        )
+
+
+def _logits_labels(labels, logits):
+    logits = to_tensor(logits)
+    labels = to_tensor(labels) if is_tensorlike(labels) else to_tensor(labels, dtype=logits.dtype)
+    _same_shape(logits, labels)
+    return labels, logits
+
+
+def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
+    """max(x, 0) - x * z + log(1 + exp(-|x|)): the stable binary cross entropy per element.
+
+    >>> tf.nn.sigmoid_cross_entropy_with_logits([1.0], [0.0]).numpy().round(4).tolist()
+    [0.6931]
+    """
+    if labels is None or logits is None:
+        raise ValueError("Both `labels` and `logits` must be provided for sigmoid_cross_entropy_with_logits"
+                         f"Received: labels={labels} and logits={logits}")  # fmt: skip
+    labels, logits = _logits_labels(labels, logits)
+    zeros = array_ops.zeros_like(logits)
+    cond = math_ops.greater_equal(logits, zeros)
+    relu_logits = array_ops.where(cond, logits, zeros)
+    neg_abs_logits = array_ops.where(cond, math_ops.negative(logits), logits)
+    return math_ops.add(math_ops.subtract(relu_logits, math_ops.multiply(logits, labels)),
+                        unary_ops.log1p(unary_ops.exp(neg_abs_logits)), name=name)  # fmt: skip
+
+
+def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
+    """Sigmoid cross entropy with the positive term weighted by `pos_weight`.
+
+    >>> tf.nn.weighted_cross_entropy_with_logits([1.0], [0.0], 2.0).numpy().round(4).tolist()
+    [1.3863]
+    """
+    labels, logits = _logits_labels(labels, logits)
+    log_weight = math_ops.add(1, math_ops.multiply(math_ops.subtract(pos_weight, 1), labels))
+    soft = math_ops.add(unary_ops.log1p(unary_ops.exp(math_ops.negative(math_ops.abs(logits)))),
+                        nn_ops.relu(math_ops.negative(logits)))  # fmt: skip
+    return math_ops.add(math_ops.multiply(math_ops.subtract(1, labels), logits),
+                        math_ops.multiply(log_weight, soft), name=name)  # fmt: skip
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x ** 2, axis), epsilon)).
+
+    >>> tf.math.l2_normalize([3.0, 4.0]).numpy().tolist()
+    [0.6000000238418579, 0.800000011920929]
+    """
+    if dim is not None:
+        axis = dim
+    x = to_tensor(x)
+    if x.dtype.is_complex:
+        sq = unary_ops.square(math_ops.abs(x))
+        inv = unary_ops.rsqrt(math_ops.maximum(reduction_ops.reduce_sum(sq, axis, keepdims=True), epsilon))
+        return math_ops.multiply(x, math_ops.cast(inv, x.dtype), name=name)
+    if x.dtype.is_integer:
+        raise TypeError(f"Cannot convert {epsilon} to EagerTensor of dtype {x.dtype.name}")
+    square_sum = reduction_ops.reduce_sum(unary_ops.square(x), axis, keepdims=True)
+    return math_ops.multiply(x, unary_ops.rsqrt(math_ops.maximum(square_sum, epsilon)), name=name)
+
+
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """(mean, variance) of `x` over `axes` (half precision accumulates in float32).
+
+    >>> [float(t) for t in tf.nn.moments(tf.constant([1.0, 3.0]), axes=[0])]
+    [2.0, 1.0]
+    """
+    x = to_tensor(x)
+    y = math_ops.cast(x, dtypes.float32) if x.dtype is dtypes.float16 else x
+    mean = reduction_ops.reduce_mean(y, axes, keepdims=True)
+    variance = reduction_ops.reduce_mean(math_ops.squared_difference(y, array_ops.stop_gradient(mean)), axes,
+                                         keepdims=True)  # fmt: skip
+    if not keepdims:
+        mean = array_ops.squeeze(mean, axes)
+        variance = array_ops.squeeze(variance, axes)
+    if x.dtype is dtypes.float16:
+        return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+    return mean, variance
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) * scale / sqrt(variance + epsilon) + offset, computed as TF does.
+
+    >>> tf.nn.batch_normalization(tf.constant([2.0]), 1.0, 4.0, 0.0, 1.0, 0.0).numpy().tolist()
+    [0.5]
+    """
+    x = to_tensor(x)
+    inv = unary_ops.rsqrt(math_ops.add(variance, variance_epsilon))
+    if scale is not None:
+        inv = math_ops.multiply(inv, scale)
+    shift = math_ops.subtract(offset, math_ops.multiply(mean, inv)) if offset is not None else \
+        math_ops.negative(math_ops.multiply(mean, inv))  # fmt: skip
+    inv = to_tensor(inv)
+    shift = to_tensor(shift)
+    if inv.dtype is not x.dtype:
+        inv = math_ops.cast(inv, x.dtype)
+    if shift.dtype is not x.dtype:
+        shift = math_ops.cast(shift, x.dtype)
+    return math_ops.add(math_ops.multiply(x, inv), shift, name=name)
+
+
+def _uniform(shape, seed, dtype):
+    """Uniform [0, 1) noise: the random_ops module's (TF's Philox stream) when it exists."""
+    try:
+        from arroyo.ops import random_ops
+    except ImportError:
+        random_ops = None
+    fn = getattr(random_ops, "uniform", None) or getattr(random_ops, "random_uniform", None)
+    if fn is not None:
+        return fn(shape, seed=seed, dtype=dtype)
+    shape_v = shape.numpy() if hasattr(shape, "numpy") else shape
+    rng = np.random.default_rng(seed)
+    return array_ops.constant(rng.random(tuple(int(d) for d in np.reshape(shape_v, -1))).astype(dtype.as_numpy_dtype))
+
+
+def _noise_shape(x, noise_shape):
+    if noise_shape is None:
+        return array_ops.shape(x)
+    if isinstance(noise_shape, (list, tuple)) and any(d is None for d in noise_shape):
+        xs = x.shape.as_list()
+        if len(xs) == len(noise_shape):
+            return [xs[i] if d is None else d for i, d in enumerate(noise_shape)]
+    return noise_shape
+
+
+def dropout(x, rate, noise_shape=None, seed=None, name=None):
+    """Zeroes elements with probability `rate` and scales the rest by 1 / (1 - rate).
+
+    >>> y = tf.nn.dropout(tf.ones([1000]), 0.5, seed=1)
+    >>> sorted(set(y.numpy().tolist()))
+    [0.0, 2.0]
+    """
+    is_rate_number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
+    if is_rate_number and (rate < 0 or rate >= 1):
+        raise ValueError(f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}")
+    x = to_tensor(x)
+    if not x.dtype.is_floating:
+        raise ValueError(
+            f"`x.dtype` must be a floating point tensor as `x` will be scaled. Received: x_dtype={x.dtype!r}"
+        )
+    if is_rate_number and rate == 0:
+        return x
+    if not is_tensorlike(rate):
+        if not is_rate_number:
+            raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
+        ret = math_ops.multiply(x, array_ops.constant(1 / (1 - rate), dtype=x.dtype))
+    else:
+        rate = to_tensor(rate)
+        if rate.shape.rank not in (None, 0):
+            raise ValueError(f"Shape {rate.shape} must have rank 0")
+        if rate.dtype is not x.dtype:
+            rate = math_ops.cast(rate, x.dtype)
+        ret = math_ops.divide(x, math_ops.subtract(array_ops.constant(1, dtype=x.dtype), rate))
+    noise = _uniform(_noise_shape(x, noise_shape), seed, x.dtype)
+    keep = math_ops.greater_equal(noise, rate)
+    return array_ops.where(keep, ret, array_ops.zeros([], dtype=x.dtype))
+
+
+def gelu(features, approximate=False, name=None):
+    """Gaussian error linear unit: x * Phi(x) (tanh approximation with approximate=True).
+
+    >>> tf.nn.gelu([0.0, 1.0]).numpy().round(4).tolist()
+    [0.0, 0.8413]
+    """
+    features = to_tensor(features)
+    if not features.dtype.is_floating:
+        raise ValueError(f"`features.dtype` must be a floating point tensor.Received:features.dtype={features.dtype!r}")
+    half_x = math_ops.multiply(0.5, features)
+    if approximate:
+        cube = math_ops.multiply(math_ops.cast(0.044715, features.dtype), math_ops.pow(features, 3))
+        inner = math_ops.multiply(0.7978845608028654, math_ops.add(features, cube))
+        return math_ops.multiply(half_x, math_ops.add(1.0, unary_ops.tanh(inner)), name=name)
+    scaled = math_ops.divide(features, math_ops.cast(1.4142135623730951, features.dtype))
+    return math_ops.multiply(half_x, math_ops.add(1.0, unary_ops.erf(scaled)), name=name)
+
+
+def silu(features, beta=1.0):
+    """features * sigmoid(beta * features) (also tf.nn.swish).
+
+    >>> tf.nn.silu([0.0, 1.0]).numpy().round(4).tolist()
+    [0.0, 0.7311]
+    """
+    features = to_tensor(features)
+    if isinstance(beta, (int, float)) and beta == 1.0:
+        return math_ops.multiply(features, unary_ops.sigmoid(features))
+    return math_ops.multiply(features, unary_ops.sigmoid(math_ops.multiply(beta, features)))
+
+
+swish = silu
+
+
+def log_sigmoid(x, name=None):
+    """log(sigmoid(x)) = -softplus(-x), computed stably.
+
+    >>> tf.math.log_sigmoid([0.0]).numpy().round(4).tolist()
+    [-0.6931]
+    """
+    x = to_tensor(x)
+    return math_ops.negative(nn_ops.softplus(math_ops.negative(x)), name=name)
+
+
+TF_API = {
+    "tf.nn": ["sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
+              "sparse_softmax_cross_entropy_with_logits", "weighted_cross_entropy_with_logits",
+              "l2_loss", "l2_normalize", "moments", "batch_normalization", "dropout", "gelu", "silu",
+              "swish"],
+    "tf.math": ["l2_normalize", "log_sigmoid"],
+    "tf.linalg": ["l2_normalize"],
+}

@@ -1,0 +1,583 @@
+"""Max and average pooling (tf.nn.max_pool*, avg_pool*) in 1, 2 and 3 spatial dimensions.
+
+Kernels work on channels-last arrays and loop over the window taps (k_h * k_w passes of
+vectorized `np.maximum`/`np.add` over the whole output), which beats reducing a strided
+window view. The gradients are ops of their own (MaxPoolGrad, AvgPoolGrad, ...) with their
+own kernels and gradients, so second order works as in TF.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from arroyo.framework import dtypes
+from arroyo.framework.errors import InvalidArgumentError, UnimplementedError
+from arroyo.framework.op_registry import FLOATS, INTS, defop, execute
+from arroyo.framework.tensor_shape import TensorShape
+from arroyo.ops import array_ops
+from arroyo.ops._helpers import check_allowed, int_tensor, static_value, to_tensor
+from arroyo.ops.conv_ops import _attr_error, _get_sequence, convert_padding
+
+_MAX_T = FLOATS + INTS
+_AVG_T = FLOATS
+_FORMATS = {2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}
+
+
+# -- geometry ---------------------------------------------------------------------------
+
+
+class _Pool:
+    """Window geometry of one pooling call on a channels-last array of spatial rank r."""
+
+    __slots__ = ("k", "s", "out", "before", "after", "size")
+
+    def __init__(self, op, shape_cl, ksize, strides, padding, explicit, data_format, nd):
+        ch_first = data_format.startswith("NC")
+        ksize = [int(v) for v in ksize]
+        strides = [int(v) for v in strides]
+        if len(ksize) != nd + 2 or len(strides) != nd + 2:
+            raise InvalidArgumentError(
+                None, None, f"Sliding window ksize and strides fields must specify {nd + 2} dimensions [Op:{op}]"
+            )  # fmt: skip
+        if any(v <= 0 for v in ksize):
+            raise InvalidArgumentError(
+                None, None,
+                f"Sliding window ksize must be positive. The specified or inferred ksize is: "
+                f"{','.join(map(str, ksize))} [Op:{op}]",
+            )  # fmt: skip
+        for v in strides:
+            if v <= 0:
+                raise InvalidArgumentError(None, None, f"Stride must be > 0, but got {v} [Op:{op}]")
+        sp = slice(2, None) if ch_first else slice(1, nd + 1)
+        bc = (ksize[0], ksize[1] if ch_first else ksize[-1])
+        sbc = (strides[0], strides[1] if ch_first else strides[-1])
+        if bc[0] != 1 or sbc[0] != 1:
+            raise UnimplementedError(None, None, f"Pooling is not yet supported on the batch dimension. [Op:{op}]")
+        if bc[1] != 1 or sbc[1] != 1:
+            raise UnimplementedError(None, None, f"Pooling is not yet supported on the depth dimension. [Op:{op}]")
+        self.k = ksize[sp]
+        self.s = strides[sp]
+        self.size = list(shape_cl[1:nd + 1])
+        pairs = None
+        if padding == "EXPLICIT":
+            allp = [(explicit[2 * i], explicit[2 * i + 1]) for i in range(nd + 2)]
+            pairs = allp[sp]
+        self.out, self.before, self.after = [], [], []
+        for d in range(nd):
+            size, k, s = self.size[d], self.k[d], self.s[d]
+            if padding == "VALID":
+                o, b, a = max(0, (size - k + s) // s), 0, 0
+            elif padding == "SAME":
+                o = -(-size // s)
+                tot = max(0, (o - 1) * s + k - size)
+                b, a = tot // 2, tot - tot // 2
+            else:
+                b, a = pairs[d]
+                o = max(0, (size + b + a - k) // s + 1)
+            self.out.append(o)
+            self.before.append(b)
+            self.after.append(a)
+
+    def padded_shape(self, n, c):
+        ext = [max(sz + b + a, (o - 1) * s + k if o else 0)
+               for sz, b, a, o, s, k in zip(self.size, self.before, self.after, self.out, self.s, self.k)]  # fmt: skip
+        return (n, *ext, c)
+
+    def interior(self):
+        return (slice(None),) + tuple(slice(b, b + sz) for b, sz in zip(self.before, self.size)) + (slice(None),)
+
+    def pad(self, x, value):
+        shape = self.padded_shape(x.shape[0], x.shape[-1])
+        if shape == x.shape:
+            return x
+        xp = np.full(shape, value, x.dtype)
+        xp[self.interior()] = x
+        return xp
+
+    def taps(self):
+        """Index tuples selecting, for each window offset, the strided slab it reads."""
+        ranges = [range(k) for k in self.k]
+        for offs in itertools.product(*ranges):
+            yield (slice(None),) + tuple(
+                slice(o, o + s * (n - 1) + 1, s) for o, s, n in zip(offs, self.s, self.out)
+            ) + (slice(None),)
+
+    def counts(self, dtype):
+        """Number of non-padding elements in each window (AvgPool divides by it)."""
+        total = None
+        for d in range(len(self.k)):
+            start = np.arange(self.out[d]) * self.s[d] - self.before[d]
+            cnt = np.minimum(start + self.k[d], self.size[d]) - np.maximum(start, 0)
+            shape = [1] * (len(self.k) + 2)
+            shape[d + 1] = -1
+            cnt = cnt.reshape(shape)
+            total = cnt if total is None else total * cnt
+        return np.maximum(total, 1).astype(dtype)
+
+
+def _cl(x, data_format):
+    """Channels-last view of x."""
+    if data_format.startswith("NC"):
+        r = x.ndim
+        return np.transpose(x, (0,) + tuple(range(2, r)) + (1,))
+    return x
+
+
+def _cf(y, data_format):
+    if data_format.startswith("NC"):
+        r = y.ndim
+        return np.ascontiguousarray(np.transpose(y, (0, r - 1) + tuple(range(1, r - 1))))
+    return y
+
+
+def _lowest(dtype):
+    if dtype.kind == "f":
+        return -np.inf
+    if dtype.kind in "iu":
+        return np.iinfo(dtype).min
+    return np.finfo(np.float32).min
+
+
+def _check_pool_attrs(op, nd, padding, data_format, explicit, allow_explicit):
+    pads = ("SAME", "VALID", "EXPLICIT") if allow_explicit else ("SAME", "VALID")
+    if padding not in pads:
+        raise _attr_error(op, "padding", padding, pads)
+    formats = _FORMATS[nd] + (("NCHW_VECT_C",) if op == "MaxPool" else ())
+    if data_format not in formats:
+        raise _attr_error(op, "data_format", data_format, formats)
+    explicit = list(explicit or ())
+    if padding == "EXPLICIT" and len(explicit) != 2 * (nd + 2):
+        raise InvalidArgumentError(
+            None, None, f"explicit_paddings attribute must contain {2 * (nd + 2)} values [Op:{op}]"
+        )  # fmt: skip
+    if padding != "EXPLICIT" and explicit:
+        raise InvalidArgumentError(
+            None, None, f"explicit_paddings attribute must be empty if the padding attribute is not EXPLICIT [Op:{op}]"
+        )  # fmt: skip
+    return explicit
+
+
+def _check_rank(op, x, nd):
+    if np.ndim(x) != nd + 2:
+        raise InvalidArgumentError(None, None, f"Input must be {nd + 2}-dimensional [Op:{op}]" if nd == 3 else
+                                   f"Input must be 4 or 5-dimensional [Op:{op}]")  # fmt: skip
+
+
+def _argmax_taps(xp, geo):
+    """Running max over the taps and, per output, the first tap reaching it (TF's scan order)."""
+    best = None
+    idx = None
+    for t, sl in enumerate(geo.taps()):
+        tap = xp[sl]
+        if best is None:
+            best = tap.copy()
+            idx = np.zeros(best.shape, np.int32)
+            continue
+        m = tap > best
+        np.copyto(best, tap, where=m)
+        idx[m] = t
+    return best, idx
+
+
+# -- max pooling ------------------------------------------------------------------------
+
+
+def _max_pool_fwd(op, nd):
+    def kernel(input, ksize=None, strides=None, padding=None, explicit_paddings=(),  # noqa: A002
+               data_format=_FORMATS[nd][0]):  # fmt: skip
+        explicit = _check_pool_attrs(op, nd, padding, data_format, explicit_paddings, nd == 2)
+        _check_rank(op, input, nd)
+        x = _cl(input, data_format)
+        geo = _Pool(op, x.shape, ksize, strides, padding, explicit, data_format, nd)
+        out_shape = (x.shape[0], *geo.out, x.shape[-1])
+        if 0 in out_shape or x.size == 0:
+            return _cf(np.zeros(out_shape, input.dtype), data_format)
+        xp = geo.pad(x, _lowest(x.dtype))
+        out = None
+        for sl in geo.taps():
+            if out is None:
+                out = np.array(xp[sl])
+            else:
+                np.maximum(out, xp[sl], out=out)
+        return _cf(out, data_format)
+
+    return kernel
+
+
+def _max_pool_grad_kernel(op, nd):
+    def kernel(orig_input, orig_output, grad, ksize=None, strides=None, padding=None,
+               explicit_paddings=(), data_format=_FORMATS[nd][0], TInput=None):  # fmt: skip
+        explicit = _check_pool_attrs(op, nd, padding, data_format, explicit_paddings, nd == 2)
+        _check_rank(op, orig_input, nd)
+        x = _cl(orig_input, data_format)
+        g = _cl(grad, data_format)
+        geo = _Pool(op, x.shape, ksize, strides, padding, explicit, data_format, nd)
+        if tuple(g.shape) != (x.shape[0], *geo.out, x.shape[-1]):
+            raise InvalidArgumentError(
+                None, None, f"Expected grad shape to be [{','.join(map(str, (x.shape[0], *geo.out, x.shape[-1])))}], "
+                f"but got [{','.join(map(str, g.shape))}] [Op:{op}]",
+            )  # fmt: skip
+        if x.size == 0 or g.size == 0:
+            return np.zeros(orig_input.shape, grad.dtype)
+        xp = geo.pad(x, _lowest(x.dtype))
+        _, idx = _argmax_taps(xp, geo)
+        dxp = np.zeros(xp.shape, grad.dtype)
+        zero = np.zeros((), grad.dtype)
+        for t, sl in enumerate(geo.taps()):
+            dxp[sl] += np.where(idx == t, g, zero)
+        return _cf(np.ascontiguousarray(dxp[geo.interior()]), data_format)
+
+    return kernel
+
+
+def _max_pool_grad_grad_kernel(op, nd):
+    def kernel(orig_input, orig_output, grad, ksize=None, strides=None, padding=None,
+               explicit_paddings=(), data_format=_FORMATS[nd][0]):  # fmt: skip
+        explicit = _check_pool_attrs(op, nd, padding, data_format, explicit_paddings, nd == 2)
+        x = _cl(orig_input, data_format)
+        g = _cl(grad, data_format)
+        if g.shape != x.shape:
+            raise InvalidArgumentError(
+                None, None, f"{op}: grad must have the shape of orig_input [Op:{op}]"
+            )  # fmt: skip
+        geo = _Pool(op, x.shape, ksize, strides, padding, explicit, data_format, nd)
+        out_shape = (x.shape[0], *geo.out, x.shape[-1])
+        out = np.zeros(out_shape, grad.dtype)
+        if out.size == 0 or x.size == 0:
+            return _cf(out, data_format)
+        xp = geo.pad(x, _lowest(x.dtype))
+        gp = geo.pad(g, 0)
+        _, idx = _argmax_taps(xp, geo)
+        for t, sl in enumerate(geo.taps()):
+            np.copyto(out, gp[sl], where=idx == t)
+        return _cf(out, data_format)
+
+    return kernel
+
+
+def _pool_attrs(op):
+    keys = ("ksize", "strides", "padding", "explicit_paddings", "data_format")
+    return {k: op.attrs[k] for k in keys if k in op.attrs}
+
+
+def _grad_attrs(op, grad_def):
+    return {k: v for k, v in _pool_attrs(op).items() if k in grad_def.attrs}
+
+
+def _max_pool_grad(op, g):
+    grad_op = _MAXPOOL_GRAD[op.type]
+    return execute(grad_op, (op.inputs[0], op.outputs[0], g), _grad_attrs(op, grad_op))
+
+
+def _max_pool_grad_grad(op, g):
+    gg = _MAXPOOL_GRADGRAD[op.type]
+    x, y = op.inputs[0], op.inputs[1]
+    return (array_ops.zeros_like(x), array_ops.zeros_like(y),
+            execute(gg, (x, y, g), _grad_attrs(op, gg)))  # fmt: skip
+
+
+def _max_pool_grad_grad_grad(op, g):
+    back = _MAXPOOL_GRAD[_FWD_OF[op.type]]
+    x, y = op.inputs[0], op.inputs[1]
+    return (array_ops.zeros_like(x), array_ops.zeros_like(y),
+            execute(back, (x, y, g), _grad_attrs(op, back)))  # fmt: skip
+
+
+def _pool_infer(nd):
+    def infer(inputs, attrs):
+        x = inputs[0]
+        df = attrs.get("data_format") or _FORMATS[nd][0]
+        s = x.shape
+        if s.rank is None:
+            return [(x.dtype, TensorShape([None] * (nd + 2)))]
+        dims = s.as_list()
+        cl = dims if not df.startswith("NC") else [dims[0]] + dims[2:] + [dims[1]]
+        if any(d is None for d in cl[1:nd + 1]):
+            out = [cl[0]] + [None] * nd + [cl[-1]]
+        else:
+            geo = _Pool("infer", cl, attrs["ksize"], attrs["strides"], attrs["padding"],
+                        list(attrs.get("explicit_paddings") or ()), df, nd)  # fmt: skip
+            out = [cl[0]] + geo.out + [cl[-1]]
+        if df.startswith("NC"):
+            out = [out[0], out[-1]] + out[1:-1]
+        return [(x.dtype, TensorShape(out))]
+
+    return infer
+
+
+def _same_as_input(pos, dtype_pos=None):
+    def infer(inputs, attrs):
+        return [(inputs[pos if dtype_pos is None else dtype_pos].dtype, inputs[pos].shape)]
+
+    return infer
+
+
+def _gradgrad_infer(nd):
+    base = _pool_infer(nd)
+
+    def infer(inputs, attrs):
+        (_, shape), = base([inputs[0]], attrs)
+        return [(inputs[2].dtype, shape)]
+
+    return infer
+
+
+_MP_ATTRS2 = {"T": None, "ksize": None, "strides": None, "padding": None, "explicit_paddings": [],
+              "data_format": "NHWC"}  # fmt: skip
+_MP_ATTRS3 = {"T": None, "ksize": None, "strides": None, "padding": None, "data_format": "NDHWC"}
+_MAXPOOL = defop("MaxPool", ("input",), _max_pool_fwd("MaxPool", 2), attrs=_MP_ATTRS2,
+                 infer=_pool_infer(2), grad=_max_pool_grad)  # fmt: skip
+_MAXPOOL3D = defop("MaxPool3D", ("input",), _max_pool_fwd("MaxPool3D", 3), attrs=_MP_ATTRS3,
+                   infer=_pool_infer(3), grad=_max_pool_grad)  # fmt: skip
+_GI = ("orig_input", "orig_output", "grad")
+_MAXPOOL_GRAD = {
+    "MaxPool": defop("MaxPoolGrad", _GI, _max_pool_grad_kernel("MaxPoolGrad", 2), attrs=_MP_ATTRS2,
+                     infer=_same_as_input(0, 2), grad=_max_pool_grad_grad),
+    "MaxPool3D": defop("MaxPool3DGrad", _GI, _max_pool_grad_kernel("MaxPool3DGrad", 3),
+                       attrs={**_MP_ATTRS3, "TInput": None}, infer=_same_as_input(0, 2),
+                       grad=_max_pool_grad_grad),
+}  # fmt: skip
+_MAXPOOL_GRADGRAD = {
+    "MaxPoolGrad": defop("MaxPoolGradGrad", _GI, _max_pool_grad_grad_kernel("MaxPoolGradGrad", 2),
+                         attrs={k: v for k, v in _MP_ATTRS2.items() if k != "explicit_paddings"},
+                         infer=_gradgrad_infer(2), grad=_max_pool_grad_grad_grad),
+    "MaxPool3DGrad": defop("MaxPool3DGradGrad", _GI, _max_pool_grad_grad_kernel("MaxPool3DGradGrad", 3),
+                           attrs=_MP_ATTRS3, infer=_gradgrad_infer(3), grad=_max_pool_grad_grad_grad),
+}  # fmt: skip
+_FWD_OF = {"MaxPoolGradGrad": "MaxPool", "MaxPool3DGradGrad": "MaxPool3D"}
+
+
+# -- average pooling --------------------------------------------------------------------
+
+
+def _acc_dtype(dt):
+    return np.dtype(np.float32) if dt.kind == "f" and dt.itemsize < 4 else dt
+
+
+def _avg_pool_fwd(op, nd):
+    def kernel(value=None, ksize=None, strides=None, padding=None, data_format=_FORMATS[nd][0], input=None):  # noqa: A002
+        v = value if value is not None else input
+        _check_pool_attrs(op, nd, padding, data_format, (), False)
+        _check_rank(op, v, nd)
+        x = _cl(v, data_format)
+        geo = _Pool(op, x.shape, ksize, strides, padding, [], data_format, nd)
+        out_shape = (x.shape[0], *geo.out, x.shape[-1])
+        if 0 in out_shape or x.size == 0:
+            return _cf(np.zeros(out_shape, v.dtype), data_format)
+        acc = _acc_dtype(x.dtype)
+        xp = geo.pad(x.astype(acc, copy=False), 0)
+        out = None
+        for sl in geo.taps():
+            if out is None:
+                out = np.array(xp[sl])
+            else:
+                np.add(out, xp[sl], out=out)
+        out /= geo.counts(acc)
+        return _cf(out.astype(v.dtype, copy=False), data_format)
+
+    return kernel
+
+
+def _avg_pool_grad_kernel(op, nd):
+    def kernel(orig_input_shape, grad, ksize=None, strides=None, padding=None, data_format=_FORMATS[nd][0]):
+        _check_pool_attrs(op, nd, padding, data_format, (), False)
+        shape = [int(d) for d in np.reshape(orig_input_shape, -1)]
+        if len(shape) != nd + 2:
+            raise InvalidArgumentError(
+                None, None, f"orig_input_shape must have {nd + 2} elements [Op:{op}]"
+            )  # fmt: skip
+        cl_shape = shape if not data_format.startswith("NC") else [shape[0]] + shape[2:] + [shape[1]]
+        geo = _Pool(op, cl_shape, ksize, strides, padding, [], data_format, nd)
+        g = _cl(grad, data_format)
+        want = (cl_shape[0], *geo.out, cl_shape[-1])
+        if tuple(g.shape) != want:
+            raise InvalidArgumentError(
+                None, None, f"Expected grad shape to be [{','.join(map(str, want))}], but got "
+                f"[{','.join(map(str, g.shape))}] [Op:{op}]",
+            )  # fmt: skip
+        acc = _acc_dtype(grad.dtype)
+        dxp = np.zeros(geo.padded_shape(cl_shape[0], cl_shape[-1]), acc)
+        if g.size:
+            gs = g.astype(acc) / geo.counts(acc)
+            for sl in geo.taps():
+                dxp[sl] += gs
+        dx = np.ascontiguousarray(dxp[geo.interior()]).astype(grad.dtype, copy=False)
+        return _cf(dx, data_format)
+
+    return kernel
+
+
+def _avg_pool_grad(op, g):
+    grad_op = _AVGPOOL_GRAD[op.type]
+    return execute(grad_op, (array_ops.shape(op.inputs[0]), g), _grad_attrs(op, grad_op))
+
+
+def _avg_pool_grad_grad(op, g):
+    fwd = _AVGPOOL_FWD[op.type]
+    return None, execute(fwd, (g,), _grad_attrs(op, fwd))
+
+
+def _avg_grad_infer(inputs, attrs):
+    v = static_value(inputs[0])
+    dt = inputs[1].dtype
+    if v is None:
+        return [(dt, TensorShape([None] * (inputs[1].shape.rank or 4)))]
+    return [(dt, TensorShape([int(d) for d in np.reshape(v, -1)]))]
+
+
+_AP_ATTRS2 = {"T": None, "ksize": None, "strides": None, "padding": None, "data_format": "NHWC"}
+_AP_ATTRS3 = {"T": None, "ksize": None, "strides": None, "padding": None, "data_format": "NDHWC"}
+_AVGPOOL = defop("AvgPool", ("value",), _avg_pool_fwd("AvgPool", 2), attrs=_AP_ATTRS2,
+                 infer=_pool_infer(2), grad=_avg_pool_grad)  # fmt: skip
+_AVGPOOL3D = defop("AvgPool3D", ("input",), _avg_pool_fwd("AvgPool3D", 3), attrs=_AP_ATTRS3,
+                   infer=_pool_infer(3), grad=_avg_pool_grad)  # fmt: skip
+_AVGPOOL_GRAD = {
+    "AvgPool": defop("AvgPoolGrad", ("orig_input_shape", "grad"), _avg_pool_grad_kernel("AvgPoolGrad", 2),
+                     attrs=_AP_ATTRS2, infer=_avg_grad_infer, grad=_avg_pool_grad_grad),
+    "AvgPool3D": defop("AvgPool3DGrad", ("orig_input_shape", "grad"), _avg_pool_grad_kernel("AvgPool3DGrad", 3),
+                       attrs=_AP_ATTRS3, infer=_avg_grad_infer, grad=_avg_pool_grad_grad),
+}  # fmt: skip
+_AVGPOOL_FWD = {"AvgPoolGrad": _AVGPOOL, "AvgPool3DGrad": _AVGPOOL3D}
+
+
+# -- public functions -------------------------------------------------------------------
+
+
+def _input(op, x, allowed):
+    x = to_tensor(x)
+    if x.dtype not in allowed:
+        check_allowed(op, x, allowed)
+    return x
+
+
+def _string_padding(padding):
+    if not isinstance(padding, str):
+        if isinstance(padding, bytes):
+            return padding.decode()
+        raise TypeError(f"Expected string for argument 'padding' not {padding!r}.")
+    return padding
+
+
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Max over [kh, kw] windows of a 4-D input (raw op MaxPool); padding may be explicit.
+
+    >>> tf.nn.max_pool2d(tf.reshape(tf.range(16.0), [1, 4, 4, 1]), 2, 2, "VALID").numpy().ravel().tolist()
+    [5.0, 7.0, 13.0, 15.0]
+    """
+    if data_format is None:
+        data_format = "NHWC"
+    ci = 1 if data_format.startswith("NC") else 3
+    padding, explicit = convert_padding(padding)
+    attrs = {"ksize": _get_sequence(ksize, 2, ci, "ksize"), "strides": _get_sequence(strides, 2, ci, "strides"),
+             "padding": padding, "explicit_paddings": explicit, "data_format": data_format}  # fmt: skip
+    return execute(_MAXPOOL, (_input(_MAXPOOL, input, _MAX_T),), attrs, name)
+
+
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+    """Mean over [kh, kw] windows of a 4-D input, padding excluded from the count (AvgPool).
+
+    >>> tf.nn.avg_pool2d(tf.reshape(tf.range(16.0), [1, 4, 4, 1]), 2, 2, "VALID").numpy().ravel().tolist()
+    [2.5, 4.5, 10.5, 12.5]
+    """
+    if data_format is None:
+        data_format = "NHWC"
+    ci = 1 if data_format.startswith("NC") else 3
+    attrs = {"ksize": _get_sequence(ksize, 2, ci, "ksize"), "strides": _get_sequence(strides, 2, ci, "strides"),
+             "padding": _string_padding(padding), "data_format": data_format}  # fmt: skip
+    return execute(_AVGPOOL, (_input(_AVGPOOL, input, _AVG_T),), attrs, name)
+
+
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Max over [kd, kh, kw] windows of a 5-D input (raw op MaxPool3D)."""
+    if data_format is None:
+        data_format = "NDHWC"
+    ci = 1 if data_format.startswith("NC") else 4
+    attrs = {"ksize": _get_sequence(ksize, 3, ci, "ksize"), "strides": _get_sequence(strides, 3, ci, "strides"),
+             "padding": _string_padding(padding), "data_format": data_format}  # fmt: skip
+    return execute(_MAXPOOL3D, (_input(_MAXPOOL3D, input, FLOATS),), attrs, name)
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Mean over [kd, kh, kw] windows of a 5-D input (raw op AvgPool3D)."""
+    if data_format is None:
+        data_format = "NDHWC"
+    ci = 1 if data_format.startswith("NC") else 4
+    attrs = {"ksize": _get_sequence(ksize, 3, ci, "ksize"), "strides": _get_sequence(strides, 3, ci, "strides"),
+             "padding": _string_padding(padding), "data_format": data_format}  # fmt: skip
+    return execute(_AVGPOOL3D, (_input(_AVGPOOL3D, input, FLOATS),), attrs, name)
+
+
+def _pool1d(op, allowed, input, ksize, strides, padding, data_format, name):  # noqa: A002
+    # As TF: a 2-D pool over a height-1 image; any format other than "NWC" means channels first.
+    if data_format is None:
+        data_format = "NWC"
+    ci = 1 if data_format.startswith("NC") else 2
+    attrs = {"ksize": [1] + _get_sequence(ksize, 1, ci, "ksize"),
+             "strides": [1] + _get_sequence(strides, 1, ci, "strides")}  # fmt: skip
+    if op is _MAXPOOL:
+        padding, explicit = convert_padding(padding, 3)
+        attrs["explicit_paddings"] = [0, 0] + explicit if padding == "EXPLICIT" else []
+    else:
+        padding = _string_padding(padding)
+    axis = 1 if data_format == "NWC" else 2
+    attrs["padding"] = padding
+    attrs["data_format"] = "NHWC" if data_format == "NWC" else "NCHW"
+    x = array_ops.expand_dims(_input(op, input, allowed), axis)
+    return array_ops.squeeze(execute(op, (x,), attrs, name), [axis])
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Max over windows of a 3-D [batch, width, channels] input (MaxPool on a height-1 image).
+
+    >>> tf.nn.max_pool1d(tf.constant([[[1.0], [3.0], [2.0], [0.0]]]), 2, 2, "VALID").numpy().ravel().tolist()
+    [3.0, 2.0]
+    """
+    return _pool1d(_MAXPOOL, _MAX_T, input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Mean over windows of a 3-D [batch, width, channels] input (AvgPool on a height-1 image)."""
+    return _pool1d(_AVGPOOL, _AVG_T, input, ksize, strides, padding, data_format, name)
+
+
+def _generic(fns, input, ksize, strides, padding, data_format, name):  # noqa: A002
+    x = to_tensor(input)
+    rank = x.shape.rank
+    n = rank - 2 if rank is not None else None
+    if n is None or not 1 <= n <= 3:
+        raise ValueError(f"`input.shape.rank` must be 3, 4 or 5. Received: input.shape={tuple(x.shape.as_list())} "
+                         f"of rank {rank}.")  # fmt: skip
+    if data_format is None:
+        data_format = {1: "NWC", 2: "NHWC", 3: "NDHWC"}[n]
+    ci = 1 if data_format.startswith("NC") else n + 1
+    ksize = _get_sequence(ksize, n, ci, "ksize")
+    strides = _get_sequence(strides, n, ci, "strides")
+    if n == 1:
+        # max_pool1d takes the spatial entries again (ksize is [1, k, 1] here).
+        sp = slice(2, None) if ci == 1 else slice(1, -1)
+        return fns[0](x, ksize[sp], strides[sp], padding, data_format=data_format, name=name)
+    return fns[n - 1](x, ksize, strides, padding, data_format=data_format, name=name)
+
+
+def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """N-D max pooling (N = 1, 2 or 3 from the input rank); ksize/strides: int or lists.
+
+    >>> tf.nn.max_pool(tf.ones([1, 4, 4, 4, 1]), 2, 2, "SAME").shape
+    TensorShape([1, 2, 2, 2, 1])
+    """
+    return _generic((max_pool1d, max_pool2d, max_pool3d), input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+    """N-D average pooling (N = 1, 2 or 3 from the input rank)."""
+    return _generic((avg_pool1d, avg_pool2d, avg_pool3d), input, ksize, strides, padding, data_format, name)
+
+
+del int_tensor, dtypes
+
+TF_API = {
+    "tf.nn": ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d",
+              "avg_pool2d", "avg_pool3d"],
+}
