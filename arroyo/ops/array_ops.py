@@ -843,7 +843,8 @@ def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, elli
 
 
 def _strided_slice_infer(inputs, attrs):
-    # Works dimension by dimension, so partially known input shapes (and unknown begin/end
+    # Static errors raise ValueError, as TF does while building a graph (the kernel raises
+    # InvalidArgumentError eagerly). Works dimension by dimension, so partially known input shapes (and unknown begin/end
     # values, when their length is static) still give the output rank and known sizes.
     x = inputs[0]
     r = x.shape.rank
@@ -861,7 +862,7 @@ def _strided_slice_infer(inputs, attrs):
         idx = idx + (Ellipsis,)
     n_consuming = sum(1 for v in idx if v is not None and v is not Ellipsis)
     if n_consuming > r:
-        raise InvalidArgumentError(None, None, f"Index out of range using input dim {r}; input has only {r} dims [Op:StridedSlice]")
+        raise ValueError(f"Index out of range using input dim {r}; input has only {r} dims for '{{{{node StridedSlice}}}}'")
     dims = x.shape.as_list()
     out, pos, seen_ellipsis = [], 0, False
     for v in idx:
@@ -877,7 +878,7 @@ def _strided_slice_infer(inputs, attrs):
         elif isinstance(v, int):
             d = dims[pos]
             if known and d is not None and not -d <= v < d:
-                raise InvalidArgumentError(None, None, f"slice index {v + d if v < 0 else v} of dimension {pos} out of bounds. [Op:StridedSlice]")
+                raise ValueError(f"slice index {v + d if v < 0 else v} of dimension {pos} out of bounds. for '{{{{node StridedSlice}}}}'")
             pos += 1
         else:
             d = dims[pos]

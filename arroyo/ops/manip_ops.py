@@ -102,6 +102,11 @@ def _split_kernel(split_dim, value, num_split):
     return [value[lead + (_pyslice(i * step, (i + 1) * step),)] for i in range(num_split)]
 
 
+def _graph_err(msg, op_name):
+    """A static error found while building a graph: TF raises ValueError at trace time."""
+    return ValueError(f"{msg} for '{{{{node {op_name}}}}}'")
+
+
 def _resolve_sizes(sizes, dim, op_name="SplitV"):
     """Validates SplitV's size_splits against the split dimension; fills in the -1."""
     if sizes.count(-1) > 1:
@@ -147,6 +152,8 @@ def _split_infer(inputs, attrs):
         return [(x.dtype, TensorShape(None if x.shape.rank is None else [None] * x.shape.rank))] * n
     dims = x.shape.as_list()
     a = int(a) % len(dims)
+    if dims[a] is not None and dims[a] % n:
+        raise ValueError(f"Dimension size must be evenly divisible by {n} but is {dims[a]}")
     dims[a] = None if dims[a] is None else dims[a] // n
     return [(x.dtype, TensorShape(dims))] * n
 
@@ -159,6 +166,10 @@ def _split_v_infer(inputs, attrs):
         return [(x.dtype, TensorShape(None if x.shape.rank is None else [None] * x.shape.rank))] * n
     dims = x.shape.as_list()
     a = int(a) % len(dims)
+    if s is not None and dims[a] is not None and s.count(-1) <= 1:
+        known = sum(v for v in s if v != -1)
+        if (-1 in s and known > dims[a]) or (-1 not in s and known != dims[a]):
+            raise _graph_err(f"can't split axis of size {dims[a]} into pieces of size {_fmt(s)}", "SplitV")
     s = [None] * n if s is None else _resolve_sizes(s, dims[a])
     return [(x.dtype, TensorShape(dims[:a] + [k] + dims[a + 1:])) for k in s]
 
@@ -242,6 +253,8 @@ def _tile_infer(inputs, attrs):
         n = m.shape[0] if m.shape.rank == 1 else None
         return [(x.dtype, TensorShape(None if n is None else [None] * n))]
     dims = x.shape.as_list()
+    if m.shape.rank == 1 and m.shape[0] is not None and m.shape[0] != len(dims):
+        raise _graph_err(f"Shape must be rank {len(dims)} but is rank {m.shape[0]}", "Tile")
     if mv is None:
         return [(x.dtype, TensorShape([None] * len(dims)))]
     return [(x.dtype, TensorShape([None if d is None else d * k for d, k in zip(dims, mv)]))]
@@ -318,6 +331,8 @@ def _pad_infer(inputs, attrs):
         n = p.shape[0] if p.shape.rank == 2 else None
         return [(x.dtype, TensorShape(None if n is None else [None] * n))]
     dims = x.shape.as_list()
+    if p.shape.rank == 2 and p.shape[0] is not None and p.shape[0] != len(dims):
+        raise _graph_err(f"Shape must be rank {p.shape[0]} but is rank {len(dims)}", "Pad")
     if pv is None:
         return [(x.dtype, TensorShape([None] * len(dims)))]
     pv = np.asarray(pv).reshape(-1, 2)
@@ -463,8 +478,18 @@ def _reverse_grad(op, g):
     return reverse(g, op.inputs[1]), None
 
 
+def _reverse_infer(inputs, attrs):
+    x, axis = inputs
+    r, av = x.shape.rank, _ints(axis)
+    if r is not None and av is not None:
+        for i, a in enumerate(av):
+            if not -r <= a < r:
+                raise _graph_err(f"'axis'[{i}] = {a} is out of valid range [0, {r - 1}", "ReverseV2")
+    return [(x.dtype, x.shape)]
+
+
 _REVERSE = defop("ReverseV2", ("tensor", "axis"), _reverse_kernel, attrs={"Tidx": dtypes.int32},
-                 infer=lambda inputs, attrs: [(inputs[0].dtype, inputs[0].shape)], grad=_reverse_grad)  # fmt: skip
+                 infer=_reverse_infer, grad=_reverse_grad)  # fmt: skip
 
 
 def reverse(tensor, axis, name=None):
@@ -821,8 +846,14 @@ def _ensure_shape_infer(inputs, attrs):
     x = inputs[0]
     want = as_shape(attrs["shape"])
     if not x.shape.is_compatible_with(want):
-        raise ValueError(f"Shape must be {_fmt(want.as_list()) if want.rank is not None else '?'} but "
-                         f"is {x.shape} for EnsureShape")  # fmt: skip
+        have = x.shape.as_list()
+        if len(have) != len(want.as_list()):
+            msg = f"Shape must be rank {len(want.as_list())} but is rank {len(have)}"
+        else:
+            i, (d, w) = next((i, p) for i, p in enumerate(zip(want.as_list(), have)) if None not in p and p[0] != p[1])
+            msg = (f"Dimension {i} in both shapes must be equal, but are {d} and {w}. Shapes are "
+                   f"{_fmt(want.as_list())} and {_fmt(have)}.")  # fmt: skip
+        raise _graph_err(msg, "EnsureShape")
     return [(x.dtype, x.shape.merge_with(want))]
 
 
@@ -924,8 +955,10 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
         if k is None:
             mult = array_ops.stack([m if is_tensorlike(m) else to_tensor(m, dtypes.int32) for m in mult])
         tiled = tile(array_ops.expand_dims(x, axis + 1), mult)
-        if k is not None and None not in dims:
-            out_shape = dims[:axis] + [dims[axis] * max(k, 0)] + dims[axis + 1:]
+        merged = None if k is None or dims[axis] is None else dims[axis] * max(k, 0)
+        out_dims = dims[:axis] + [merged] + dims[axis + 1:]
+        if out_dims.count(None) <= 1:
+            out_shape = [-1 if d is None else d for d in out_dims]
         else:
             out_shape = array_ops.concat([array_ops.shape(x)[:axis], [-1], array_ops.shape(x)[axis + 1:]], 0)
         return array_ops.reshape(tiled, out_shape)
@@ -994,11 +1027,13 @@ def meshgrid(*args, **kwargs):
         outs[1] = array_ops.reshape(outs[1], [-1, 1] + ones[2:])
         sizes[0], sizes[1] = sizes[1], sizes[0]
         xs[0], xs[1] = xs[1], xs[0]
-    if None in sizes:
-        target = array_ops.stack([array_ops.size(x) for x in xs])
-    else:
-        target = sizes
-    return [array_ops.broadcast_to(o, target) for o in outs]
+    if None not in sizes:
+        return [array_ops.broadcast_to(o, sizes) for o in outs]
+    target = array_ops.stack([array_ops.size(x) for x in xs])
+    grids = [array_ops.broadcast_to(o, target) for o in outs]
+    for g in grids:
+        g.set_shape(sizes)  # graph mode: keep the sizes that are known
+    return grids
 
 
 TF_API = {
