@@ -446,6 +446,33 @@ def _clip_rows(x, max_norm, ids_rank):
     return math_ops.truediv(math_ops.multiply(x, clip), math_ops.maximum(l2norm, clip))
 
 
+def _div_rows(ids, sizes):
+    """Rows of the joined table for ids under TF's 'div' partition of `sizes` shards.
+
+    Shard p holds ids [start_p, start_p + size_p) when the sizes follow the 'div' rule (the
+    first total % n shards one row longer); an id its shard does not hold is an error, as in TF.
+    """
+    v = static_value(ids)
+    if v is None or None in sizes:
+        return ids  # joined-table rows coincide with ids for well-formed shards
+    n, total = len(sizes), sum(sizes)
+    per, extras = divmod(total, n)
+    flat = np.asarray(v, dtype=np.int64)
+    if per:
+        part = np.maximum(flat // (per + 1), (flat - extras) // per)
+        new = np.where(part < extras, flat % (per + 1), (flat - extras) % per)
+    else:
+        part, new = flat, np.zeros_like(flat)
+    part = np.clip(part, 0, n - 1)
+    size = np.asarray(sizes, dtype=np.int64)[part]
+    bad = (flat < 0) | (new >= size)
+    if bad.any():
+        k = first_true(bad)
+        raise err("GatherV2", f"indices[{k}] = {np.ravel(new)[k]} is not in [0, {np.ravel(size)[k]})")
+    offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+    return int_tensor((offsets[part] + new).astype(v.dtype), ids.dtype)
+
+
 def embedding_lookup(params, ids, max_norm=None, name=None):
     """Rows of the embedding table `params` (or of a list of shards, 'div' strategy) at `ids`.
 
@@ -454,12 +481,15 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
     >>> tf.nn.embedding_lookup([[0., 1.], [2., 3.]], [1, 1]).numpy().tolist()
     [[2.0, 3.0], [2.0, 3.0]]
     """
-    if isinstance(params, (list, tuple)):
-        if not params:
-            raise ValueError("Length of params is currently 0. Need at least one param.")
-        # Shards of a 'div' partition hold consecutive rows: joining them is the whole table.
-        params = params[0] if len(params) == 1 else array_ops.concat(list(params), 0)
+    if isinstance(params, (list, tuple)) and not params:
+        raise ValueError("Length of params is currently 0. Need at least one param.")
     ids = index_input(ids, "GatherV2")
+    if isinstance(params, list) and len(params) > 1:  # shards (a tuple is one tensor, as in TF)
+        shards = [to_tensor(p) for p in params]
+        ids = _div_rows(ids, [s.shape[0] if s.shape.rank else None for s in shards])
+        params = array_ops.concat(shards, 0)
+    elif isinstance(params, list):
+        params = params[0]
     out = gather(params, ids)
     if max_norm is not None:
         out = _clip_rows(out, max_norm, ids.shape.rank)

@@ -11,6 +11,7 @@ import numpy as np
 
 from arroyo.framework import dtypes
 from arroyo.framework.context import state
+from arroyo.framework.errors import NotFoundError
 from arroyo.framework.op_registry import NUMERIC, REAL, defop, dtype_name, execute
 from arroyo.framework.tensor import EagerTensor
 from arroyo.framework.tensor_shape import TensorShape
@@ -131,6 +132,8 @@ def scatter_nd(indices, updates, shape, name=None):
     """
     indices = index_input(indices, "ScatterNd", allowed=_SCATTER_ND_INDEX)
     updates = to_tensor(updates)
+    if indices.dtype is dtypes.int16:
+        raise no_kernel("ScatterNd", updates.dtype, indices.dtype)
     if isinstance(shape, TensorShape):
         shape = shape.as_list()
     if is_tensorlike(shape):
@@ -239,10 +242,19 @@ def _tensor_scatter(op_name, tensor, indices, updates, name):
                                f"{dtype_name(tensor.dtype)} tensor but is a {dtype_name(updates.dtype)} tensor")  # fmt: skip
     else:
         updates = to_tensor(updates, tensor.dtype)
-    if allowed is not None:
-        check_type(op_name, "T", tensor, allowed)
     indices = index_input(indices, op_name, allowed=_TS_INDEX)
+    if allowed is not None and tensor.dtype not in allowed:
+        raise no_kernel(op_name, tensor.dtype, indices.dtype)
     return execute(op, (tensor, indices, updates), NO_ATTRS, name)
+
+
+def no_kernel(op_name, t, tindices):
+    """TF's error for a dtype its op signature allows but no CPU kernel implements."""
+    return NotFoundError(
+        None, None,
+        f"Could not find device for node: {{{{node {op_name}}}}} = {op_name}[T=DT_{dtype_name(t).upper()}, "
+        f'Tindices=DT_{dtype_name(tindices).upper()}, bad_indices_policy=""] [Op:{op_name}]',
+    )  # fmt: skip
 
 
 def tensor_scatter_nd_update(tensor, indices, updates, name=None):
