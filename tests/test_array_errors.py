@@ -238,6 +238,12 @@ TRACE_ERRORS = [
     ("ensure", lambda v: tf.ensure_shape(v, [4]),
      "Dimension 0 in both shapes must be equal, but are 4 and 5. Shapes are [4] and [5]."),
     ("ensure_rank", lambda v: tf.ensure_shape(v, [5, 1]), "Shape must be rank 2 but is rank 1"),
+    ("reshape", lambda v: tf.reshape(v, [2, 2]), "Cannot reshape a tensor with 5 elements to shape [2,2] (4 elements)"),
+    ("concat_rank", lambda v: tf.concat([v, v[None]], 0), "Shape must be rank 1 but is rank 2"),
+    ("concat_dims", lambda v: tf.concat([v[None], v[None, :2]], 0),
+     "Dimension 0 in both shapes must be equal, but are 5 and 2."),
+    ("transpose_rank", lambda v: tf.transpose(v, [0, 1]), "Dimension must be 1 but is 2"),
+    ("transpose_range", lambda v: tf.transpose(v[None], [0, 2]), "perm dim 2 is out of range of input rank 2"),
 ]
 
 

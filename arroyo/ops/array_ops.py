@@ -289,6 +289,10 @@ def _reshape_infer(inputs, attrs):
             if d != -1:
                 known *= d
         dims = [(total // known if total is not None and known else None) if d == -1 else d for d in dims]
+    elif x.shape.is_fully_defined() and all(d >= 0 for d in dims):
+        n, want = x.shape.num_elements(), int(np.prod(dims, dtype=np.int64))
+        if n != want:  # a static error: ValueError while building a graph, as TF
+            raise ValueError(f"Cannot reshape a tensor with {n} elements to shape {_shp(dims)} ({want} elements) for '{{{{node Reshape}}}}'")
     return [(x.dtype, TensorShape(dims))]
 
 
@@ -412,7 +416,14 @@ def _transpose_infer(inputs, attrs):
     if p is None or x.shape.rank is None:
         return [(x.dtype, TensorShape(None if x.shape.rank is None else [None] * x.shape.rank))]
     dims = x.shape.as_list()
-    return [(x.dtype, TensorShape([dims[int(i)] for i in np.ravel(p)]))]
+    r = len(dims)
+    p = [int(i) for i in np.ravel(p)]
+    if len(p) != r:  # static errors: ValueError while building a graph, as TF
+        raise ValueError(f"Dimension must be {r} but is {len(p)} for '{{{{node Transpose}}}}'")
+    for q in p:
+        if not -r <= q < r:
+            raise ValueError(f"perm dim {q} is out of range of input rank {r} for '{{{{node Transpose}}}}'")
+    return [(x.dtype, TensorShape([dims[i] for i in p]))]
 
 
 def _transpose_grad(op, g):
@@ -494,8 +505,16 @@ def _concat_infer(inputs, attrs):
     dims = values[0].shape.as_list()
     total = 0
     for v in values:
-        d = v.shape[a] if v.shape.rank is not None else None
-        total = None if total is None or d is None else total + d
+        if v.shape.rank is not None and v.shape.rank != r:  # static errors: ValueError, as TF
+            raise ValueError(f"Shape must be rank {r} but is rank {v.shape.rank} for '{{{{node ConcatV2}}}}'")
+        vd = v.shape.as_list() if v.shape.rank is not None else [None] * r
+        for j in range(r):
+            if j != a and vd[j] is not None:
+                if dims[j] is not None and dims[j] != vd[j]:
+                    k = j if j < a else j - a - 1
+                    raise ValueError(f"Dimension {k} in both shapes must be equal, but are {dims[j]} and {vd[j]}. for '{{{{node ConcatV2}}}}'")
+                dims[j] = vd[j]
+        total = None if total is None or vd[a] is None else total + vd[a]
     dims[a] = total
     return [(values[0].dtype, TensorShape(dims))]
 
