@@ -36,6 +36,7 @@ OP_MODULES = (
     "arroyo.ops.random_ops",
     "arroyo.ops.debugging_ops",
     "arroyo.ops.logging_ops",
+    "arroyo.graph.control_flow",
 )
 
 

@@ -56,7 +56,8 @@ def _is_variable(x):
 
 
 def _trainable_dtype(dtype) -> bool:
-    return dtype.is_floating or dtype.is_complex
+    # variant: TensorArray/TensorList flows carry gradients too (as in TF).
+    return dtype.is_floating or dtype.is_complex or dtype is dtypes.variant
 
 
 class GradientTape:
@@ -306,7 +307,8 @@ def backprop(records, targets, sources, output_grads, unconnected):
             continue
         if len(outs) > 1:
             out_grads = [
-                g if g is not None else (array_ops.zeros_like(o) if _trainable_dtype(o.dtype) else None)
+                g if g is not None else (array_ops.zeros_like(o) if _trainable_dtype(o.dtype)
+                                         and o.dtype is not dtypes.variant else None)
                 for g, o in zip(out_grads, outs)
             ]
         out_grads = [_dense(g) if g is not None and not rec.op_def.name.startswith("ReadVariable")

@@ -505,6 +505,11 @@ class ConcreteFunction:
         return self._pack(values)
 
 
+# Op type -> replay(op, inputs): ops that replay differently from `execute` (control flow
+# runs as Python control flow eagerly, so tapes record the ops that ran; see control_flow.py).
+REPLAY_HOOKS: dict = {}
+
+
 def _replay_graph(graph, inputs, tensors, outputs):
     from arroyo.framework.op_registry import execute
     from arroyo.graph import executor
@@ -530,7 +535,8 @@ def _replay_graph(graph, inputs, tensors, outputs):
                           "AssignSubVariableOp": "assign_sub"}[typ])(val)  # fmt: skip
             continue
         ins = [env[id(t)] if not _is_variable(t) else t for t in op.inputs]
-        res = execute(op.op_def, tuple(ins), op.attrs)
+        hook = REPLAY_HOOKS.get(typ)
+        res = hook(op, tuple(ins)) if hook is not None else execute(op.op_def, tuple(ins), op.attrs)
         if op.op_def.num_outputs == 1:
             env[id(op._outputs[0])] = res
         else:

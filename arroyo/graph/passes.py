@@ -125,6 +125,8 @@ def constant_folding(graph, outputs):
     for op in list(graph._ops):
         if op.type in _NO_FOLD or op.op_def.stateful or op.op_def.kernel is None or not op._outputs:
             continue
+        if any(t.dtype.name == "variant" for t in op._outputs):  # TensorLists stay ops
+            continue
         ins = [rw.resolve(t) for t in op.inputs]
         vals = [_const_value(t) for t in ins]
         if any(v is None for v in vals) or op._control_inputs:

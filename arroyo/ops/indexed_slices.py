@@ -102,4 +102,8 @@ def add_gradients(a, b):
         a = a.to_dense()
     if isinstance(b, IndexedSlices):
         b = b.to_dense()
+    if a.dtype.name == "variant":  # TensorList gradients (TensorArrays in graphs)
+        from arroyo.graph.tensor_array import add_lists
+
+        return add_lists(a, b)
     return add(a, b)
