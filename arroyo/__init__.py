@@ -73,6 +73,8 @@ _LAZY = {
     "sparse": "arroyo._api.sparse",
     "strings": "arroyo._api.strings",
     "compat": "arroyo.compat",
+    "train": "arroyo._api.train",
+    "saved_model": "arroyo._api.saved_model",
 }
 
 

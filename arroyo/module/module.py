@@ -56,6 +56,14 @@ class Module:
         outer = "/".join(state.name_scope)
         self._scope_name = (outer + "/" if outer else "") + name + "/"
 
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+        if "_arroyo_deferred" in self.__dict__:
+            # A checkpoint restored earlier may hold this attribute's values.
+            from arroyo.train.checkpoint import apply_deferred
+
+            apply_deferred(self, name, value)
+
     @property
     def name(self) -> str:
         return self._name
