@@ -87,11 +87,13 @@ def add_n(inputs, name=None):
 def _div_no_nan_kernel(x, y):
     zero = y == 0
     safe = np.where(zero, np.ones((), y.dtype), y)
-    return np.where(zero, np.zeros((), x.dtype), x / safe).astype(np.result_type(x, y), copy=False)
+    with np.errstate(all="ignore"):
+        return np.where(zero, np.zeros((), x.dtype), x / safe).astype(np.result_type(x, y), copy=False)
 
 
 def _mul_no_nan_kernel(x, y):
-    return np.where(y == 0, np.zeros((), x.dtype), x * y).astype(np.result_type(x, y), copy=False)
+    with np.errstate(all="ignore"):
+        return np.where(y == 0, np.zeros((), x.dtype), x * y).astype(np.result_type(x, y), copy=False)
 
 
 def _xlogy_kernel(x, y):

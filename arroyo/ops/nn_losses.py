@@ -91,9 +91,13 @@ def _softmax_xent_grad(op, grad_loss, grad_grad):
     backprop = op.outputs[1]
     gl = array_ops.expand_dims(grad_loss, -1)
     grad = math_ops.multiply(gl, backprop)
+    glabels = math_ops.multiply(gl, math_ops.negative(nn_ops.log_softmax(logits)))
     if grad_grad is not None and not _is_zero(grad_grad):
         grad = math_ops.add(grad, _grad_grad_term(logits, grad_grad))
-    return grad, math_ops.multiply(gl, math_ops.negative(nn_ops.log_softmax(logits)))
+        # backprop = softmax - labels also depends on labels (TF leaves this term out; the
+        # second derivative with respect to labels is only right with it).
+        glabels = math_ops.subtract(glabels, grad_grad)
+    return grad, glabels
 
 
 _SOFTMAX_XENT = defop("SoftmaxCrossEntropyWithLogits", ("features", "labels"), _softmax_xent_kernel,
@@ -314,7 +318,8 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
     [1.3863]
     """
     labels, logits = _logits_labels(labels, logits)
-    log_weight = math_ops.add(1, math_ops.multiply(math_ops.subtract(pos_weight, 1), labels))
+    pw = pos_weight - 1 if isinstance(pos_weight, (int, float)) else math_ops.subtract(pos_weight, 1)
+    log_weight = math_ops.add(1, math_ops.multiply(pw, labels))
     soft = math_ops.add(unary_ops.log1p(unary_ops.exp(math_ops.negative(math_ops.abs(logits)))),
                         nn_ops.relu(math_ops.negative(logits)))  # fmt: skip
     return math_ops.add(math_ops.multiply(math_ops.subtract(1, labels), logits),
