@@ -49,6 +49,7 @@ from arroyo.autodiff.tape import GradientTape, UnconnectedGradients, custom_grad
 from arroyo._api.top_level import *  # noqa: F401,F403 - the tf.* functions
 from arroyo.framework.device import device  # noqa: F401
 from arroyo.graph.function import function  # noqa: F401
+from arroyo.graph.gradients import gradients  # noqa: F401
 from arroyo.module.module import Module  # noqa: F401
 from arroyo.module.name_scope import name_scope  # noqa: F401
 

@@ -314,6 +314,7 @@ def trace(fn, args, name, input_signature=None, owner=None):
         traced_args = nest.pack_sequence_as(args, flat_in)
         with variable_lifting.creation_scope(owner) as created:
             result = fn(*traced_args)
+        result = nest.map_structure(_densify, result)
         flat_out = nest.flatten(result)
         outputs = []
         out_template = []
@@ -543,6 +544,13 @@ def _replay_graph(graph, inputs, tensors, outputs):
             for t, r in zip(op._outputs, res or []):
                 env[id(t)] = r
     return [env[id(t)] for t in outputs]
+
+
+def _densify(x):
+    """Composite outputs (IndexedSlices) leave a function as dense tensors."""
+    from arroyo.ops.indexed_slices import IndexedSlices
+
+    return x.to_dense() if isinstance(x, IndexedSlices) else x
 
 
 def _relaxed(x, owner):

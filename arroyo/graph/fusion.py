@@ -66,6 +66,7 @@ def fuse_elementwise(graph, inputs, outputs, reuse_buffers=True):
 
     group_of: dict[int, list] = {}  # id(op) -> its group (list of ops, in graph order)
     groups = []
+    closed = set()  # groups ended by a reduction take no further ops
     for op in graph._ops:
         if _fusible(op):
             # Join (and merge) every group whose only consumer of its result is this op.
@@ -73,7 +74,7 @@ def fuse_elementwise(graph, inputs, outputs, reuse_buffers=True):
             for t in op.inputs:
                 if isinstance(t, SymbolicTensor) and consumers.get(id(t)) == 1 and id(t.op) in group_of:
                     g = group_of[id(t.op)]
-                    if g[-1] is t.op and not any(g is j for j in joined):
+                    if g[-1] is t.op and id(g) not in closed and not any(g is j for j in joined):
                         joined.append(g)
             if not joined:
                 group = []
@@ -91,10 +92,11 @@ def fuse_elementwise(graph, inputs, outputs, reuse_buffers=True):
             src = op.inputs[0]
             axes = op.inputs[1]
             if (consumers.get(id(src)) == 1 and id(src.op) in group_of and axes.op.type == "Const"
-                    and group_of[id(src.op)][-1] is src.op):  # fmt: skip
+                    and group_of[id(src.op)][-1] is src.op and id(group_of[id(src.op)]) not in closed):  # fmt: skip
                 group = group_of[id(src.op)]
                 group.append(op)
                 group_of[id(op)] = group
+                closed.add(id(group))
     replaced = {}
     for group in groups:
         if len(group) < 2:

@@ -62,7 +62,11 @@ def clone(graph, inputs, outputs):
 
     g = Graph()
     tmap: dict[int, SymbolicTensor] = {}
-    ops = graph._ops if _options.get("disable_model_pruning") else live_ops(graph, outputs)
+    if _options.get("disable_model_pruning"):
+        ops = graph._ops
+    else:
+        live = {id(op) for op in live_ops(graph, outputs)}
+        ops = [op for op in graph._ops if id(op) in live or op.type == "Placeholder"]
     opmap = {}
     for op in ops:
         new = Operation(g, op.op_def, op.name, [tmap.get(id(t), t) for t in op.inputs], dict(op.attrs))
