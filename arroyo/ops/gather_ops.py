@@ -53,6 +53,16 @@ def check_type(op_name, attr, t, allowed):
 
 def index_input(value, op_name, attr="Tindices", allowed=INDEX_DTYPES, dtype=None):
     """Converts an index-like input (Python ints become int32, or int64 when large)."""
+    if type(value) is int and state.graph is None and dtype is None and -_I32 <= value < _I32:
+        t = _SMALL_INTS.get(value)
+        if t is None:
+            t = _wrap(np.int32(value))
+        if dtypes.int32 in allowed:
+            return t
+    if type(value) is EagerTensor:
+        if value.dtype not in allowed:
+            raise type_error(op_name, attr, value.dtype, allowed)
+        return value
     if is_tensorlike(value):
         t = to_tensor(value)
     else:
@@ -62,6 +72,10 @@ def index_input(value, op_name, attr="Tindices", allowed=INDEX_DTYPES, dtype=Non
         else:
             t = to_tensor(value)
     return check_type(op_name, attr, t, allowed)
+
+
+_I32 = 2**31
+_SMALL_INTS = {i: _wrap(np.int32(i)) for i in range(-8, 65)}
 
 
 def err(op_name, msg):

@@ -47,7 +47,19 @@ def _apply(out, lin, upd, mode):
     """Writes/accumulates update rows `upd` at rows `lin` of `out` (in place)."""
     if mode == "update" or out.dtype.kind == "O":
         out[lin] = upd
-    elif mode == "add":
+        return
+    if lin.size < 2 or not (np.diff(np.sort(lin)) == 0).any():
+        # Distinct target rows: plain vectorized read-modify-write (ufunc.at is slow).
+        if mode == "add":
+            out[lin] += upd
+        elif mode == "sub":
+            out[lin] -= upd
+        elif mode == "max":
+            out[lin] = np.maximum(out[lin], upd)
+        else:
+            out[lin] = np.minimum(out[lin], upd)
+        return
+    if mode == "add":
         np.add.at(out, lin, upd)
     elif mode == "sub":
         np.subtract.at(out, lin, upd)
@@ -312,14 +324,37 @@ def check_unsorted_segments(op_name, data, ids, num):
     return rows, flat, inner, num
 
 
+def reduce_segments(ufunc, rows, ids, num, init, ids_sorted=False, starts=None):
+    """out[s] = ufunc-reduction of rows[ids == s] (init where no row has id s).
+
+    `ids` must lie in [0, num). Float sums of narrow rows use one `bincount` per column
+    (accumulating in float64); everything else sorts the rows by id (unless already
+    sorted) and reduces each run with `ufunc.reduceat` -- both far faster than `ufunc.at`.
+    """
+    inner = rows.shape[1:]
+    out = np.full((num,) + inner, init, dtype=rows.dtype)
+    m = ids.shape[0]
+    if m == 0:
+        return out
+    width = int(np.prod(inner))
+    if ufunc is np.add and rows.dtype.kind == "f" and rows.dtype.itemsize >= 4 and width <= 64:
+        flat_rows = rows.reshape(m, width)
+        flat_out = out.reshape(num, width)
+        for c in range(width):
+            flat_out[:, c] = np.bincount(ids, weights=flat_rows[:, c], minlength=num)
+        return out
+    if not ids_sorted:
+        order = np.argsort(ids, kind="stable")
+        ids, rows = ids[order], rows[order]
+    if starts is None:
+        starts = np.concatenate(([0], np.flatnonzero(ids[1:] != ids[:-1]) + 1))
+    out[ids[starts]] = ufunc.reduceat(rows, starts, axis=0)
+    return out
+
+
 def _unsorted_segment_sum_kernel(data, segment_ids, num_segments, **_):
     rows, ids, inner, num = check_unsorted_segments("UnsortedSegmentSum", data, segment_ids, num_segments)
-    if data.dtype.kind == "f" and not inner and data.dtype.itemsize >= 4:
-        # bincount is the fastest 1-D segment sum (it accumulates in float64).
-        return np.bincount(ids, weights=rows, minlength=num).astype(data.dtype, copy=False)
-    out = np.zeros((num,) + inner, dtype=data.dtype)
-    np.add.at(out, ids, rows)
-    return out
+    return reduce_segments(np.add, rows, ids, num, 0)
 
 
 def unsorted_segment_infer(inputs, attrs):
@@ -338,11 +373,22 @@ def gather_drop_negatives(params, ids):
         return gather(params, ids)
     clipped = math_ops.maximum(ids, array_ops.zeros_like(ids))
     gathered = gather(params, clipped)
-    keep = math_ops.greater_equal(ids, 0)
-    extra = gathered.shape.rank - ids.shape.rank
-    keep = array_ops.reshape(keep, array_ops.concat(
-        [array_ops.shape(keep), array_ops.ones([extra], dtype=dtypes.int32)], 0)) if extra else keep
+    keep = expand_trailing(math_ops.greater_equal(ids, 0), params, 1)
     return array_ops.where(keep, gathered, array_ops.zeros_like(gathered))
+
+
+def expand_trailing(t, like, skip):
+    """`t` reshaped to t.shape + [1] * (rank(like) - skip), to broadcast against rows of `like`."""
+    r = like.shape.rank
+    if r is not None:
+        extra = r - skip
+        if not extra:
+            return t
+        ones = [1] * extra
+    else:
+        n = array_ops.expand_dims(math_ops.subtract(array_ops.rank(like), skip), 0)
+        ones = array_ops.fill(n, to_tensor(1, dtypes.int32))
+    return array_ops.reshape(t, array_ops.concat([array_ops.shape(t), ones], 0))
 
 
 def _unsorted_segment_sum_grad(op, g):

@@ -18,7 +18,9 @@ from arroyo.ops._helpers import NO_ATTRS, to_tensor
 from arroyo.ops.gather_ops import INT32_64, check_type, err, gather, index_input
 from arroyo.ops.scatter_ops import (
     check_unsorted_segments,
+    expand_trailing,
     gather_drop_negatives,
+    reduce_segments,
     segment_args,
     unsorted_segment_infer,
     unsorted_segment_sum,
@@ -79,26 +81,23 @@ def _segment_runs(op_name, data, ids):
 
 def _segment_kernel(op_name, ufunc, empty):
     def kernel(data, segment_ids, **_):
-        starts, run_ids, rows = _segment_runs(op_name, data, segment_ids)
-        out = np.full((rows,) + data.shape[1:], empty, dtype=data.dtype)
-        if rows:
-            out[run_ids] = ufunc.reduceat(data, starts, axis=0)
-        return out
+        starts, _, rows = _segment_runs(op_name, data, segment_ids)
+        return reduce_segments(ufunc, data, segment_ids, rows, empty, ids_sorted=True, starts=starts)
 
     return kernel
 
 
 def _segment_mean_kernel(data, segment_ids, **_):
-    starts, run_ids, rows = _segment_runs("SegmentMean", data, segment_ids)
-    out = np.zeros((rows,) + data.shape[1:], dtype=data.dtype)
+    starts, _, rows = _segment_runs("SegmentMean", data, segment_ids)
+    sums = reduce_segments(np.add, data, segment_ids, rows, 0, ids_sorted=True, starts=starts)
     if rows:
-        sums = np.add.reduceat(data, starts, axis=0)
-        counts = np.diff(np.append(starts, data.shape[0])).reshape((-1,) + (1,) * (data.ndim - 1))
+        counts = np.bincount(segment_ids, minlength=rows).reshape((-1,) + (1,) * (data.ndim - 1))
+        counts = np.maximum(counts, 1)
         if data.dtype.kind in "iu":  # C++ integer division truncates toward zero
-            out[run_ids] = np.sign(sums) * (np.abs(sums) // counts)
+            sums = (np.sign(sums) * (np.abs(sums) // counts)).astype(data.dtype)
         else:
-            out[run_ids] = sums / counts
-    return out
+            sums = (sums / counts).astype(data.dtype, copy=False)
+    return sums
 
 
 def _segment_infer(inputs, attrs):
@@ -110,10 +109,7 @@ def _segment_infer(inputs, attrs):
 
 def _ones_for_ids(ids, data, dtype):
     """ones of shape ids.shape + [1] * (rank(data) - rank(ids)), for segment counts."""
-    extra = data.shape.rank - ids.shape.rank
-    return array_ops.reshape(array_ops.ones_like(ids, dtype=dtype),
-                             array_ops.concat([array_ops.shape(ids), [1] * extra], 0) if extra
-                             else array_ops.shape(ids))  # fmt: skip
+    return expand_trailing(array_ops.ones_like(ids, dtype=dtype), data, 1)
 
 
 def _grad_segment_sum(op, g):
@@ -215,9 +211,7 @@ def _unsorted_kernel(op_name, ufunc, which):
         else:
             lo, hi = _limits(data.dtype)
             init = lo if which == "max" else hi
-        out = np.full((num,) + inner, init, dtype=data.dtype)
-        ufunc.at(out, ids, rows)
-        return out
+        return reduce_segments(ufunc, rows, ids, num, init)
 
     return kernel
 
@@ -234,10 +228,7 @@ def _grad_unsorted_minmax(op, g):
 
 def _positive_mask(ids, data):
     """ids >= 0, broadcast to data's shape."""
-    keep = math_ops.greater_equal(ids, 0)
-    extra = data.shape.rank - ids.shape.rank
-    if extra:
-        keep = array_ops.reshape(keep, array_ops.concat([array_ops.shape(ids), [1] * extra], 0))
+    keep = expand_trailing(math_ops.greater_equal(ids, 0), data, ids.shape.rank)
     return math_ops.logical_and(keep, array_ops.ones_like(data, dtype=dtypes.bool))
 
 
@@ -294,10 +285,7 @@ def unsorted_segment_prod(data, segment_ids, num_segments, name=None):
 def _segment_counts(data, ids, num):
     """Rows per segment (at least 1), shaped to broadcast against the segment sums."""
     n = unsorted_segment_sum(array_ops.ones_like(ids, dtype=data.dtype), ids, num)
-    extra = data.shape.rank - ids.shape.rank
-    if extra:
-        n = array_ops.reshape(n, [-1] + [1] * extra)
-    return math_ops.maximum(n, 1)
+    return math_ops.maximum(expand_trailing(n, data, ids.shape.rank), 1)
 
 
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
