@@ -411,6 +411,7 @@ class Checkpoint:
             )
         graph = _pb().TrackableObjectGraph.FromString(reader.get(OBJECT_GRAPH_KEY)[()])
         restoration = _Restoration(reader, graph, save_path)
+        self.save_counter  # noqa: B018 - TF's restore creates it too (then restores it)
         restoration.match(0, self)
         return CheckpointLoadStatus(restoration, self)
 
