@@ -9,6 +9,7 @@ go through the public ops, so they work the same on eager and symbolic tensors.
 from __future__ import annotations
 
 import collections.abc
+import functools
 import numbers
 import warnings
 
@@ -59,6 +60,27 @@ class Tensor:
 
     def __hash__(self):
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
+
+    def __getattr__(self, name):
+        # Only reached for missing attributes (or properties raising AttributeError, whose
+        # own message is kept): TF points NumPy habits to numpy behavior.
+        prop = getattr(type(self), name, None)
+        if isinstance(prop, property):
+            return prop.fget(self)
+        if name == "assign" and isinstance(self, EagerTensor):
+            try:
+                var, spec = EagerTensor._slice_of.__get__(self, EagerTensor)
+            except AttributeError:
+                pass
+            else:
+                return functools.partial(var._slice_assign, spec)
+        if name in _NDARRAY_ATTRS:
+            raise AttributeError(
+                f"{type(self).__name__} object has no attribute '{name}'. \n"
+                "        If you are looking for numpy-related methods, please run the following:\n"
+                "        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
+            )
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     # -- Python operators (all through the public ops) -------------------------------
     def __add__(self, other):
@@ -112,9 +134,6 @@ class Tensor:
     def __neg__(self):
         return _m.negative(self)
 
-    def __pos__(self):
-        return self
-
     def __abs__(self):
         return _m.abs(self)
 
@@ -138,12 +157,6 @@ class Tensor:
 
     def __rxor__(self, other):
         return _m.xor_(other, self)
-
-    def __lshift__(self, other):
-        return _m.left_shift_(self, other)
-
-    def __rshift__(self, other):
-        return _m.right_shift_(self, other)
 
     def __lt__(self, other):
         return _m.less(self, other)
@@ -194,10 +207,14 @@ class Tensor:
         return convert_to_tensor, (self.numpy(),)
 
 
+_NDARRAY_ATTRS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_")) - {"dtype", "shape", "ndim", "device"}
+
+
 class EagerTensor(Tensor):
     """A tensor with a concrete value, computed as soon as its op ran."""
 
-    __slots__ = ("_value", "__weakref__")
+    # `_slice_of` is set only on `variable[...]` results, for TF's `v[0].assign(x)`.
+    __slots__ = ("_value", "__weakref__", "_slice_of")
 
     # Not __init__: ops build results with _wrap, skipping argument handling.
     def __init__(self, value, device=None, dtype=None):
@@ -256,7 +273,10 @@ class EagerTensor(Tensor):
         return v.copy() if copy else v
 
     def __bool__(self):
-        return bool(self._value)
+        v = self._value
+        if v.size == 0:  # TF: an empty tensor is False
+            return False
+        return bool(v)
 
     def __int__(self):
         return int(self._value)
@@ -268,9 +288,8 @@ class EagerTensor(Tensor):
         return complex(self._value)
 
     def __index__(self):
-        if self.dtype.is_integer and self._value.ndim == 0:
-            return int(self._value)
-        raise TypeError(f"Only integer scalar tensors can be converted to an index, got {self.dtype.name} tensor of shape {self.shape}")
+        # As TF: NumPy's own rules (integer scalars only; floats have no __index__).
+        return self._value.__index__()
 
     def __len__(self):
         if self._value.ndim == 0:
@@ -309,8 +328,29 @@ class EagerTensor(Tensor):
     def cpu(self):
         return self
 
-    def gpu(self):
-        return self
+    def gpu(self, gpu_index=0):
+        raise RuntimeError(f"GPU:{gpu_index} unknown device.")
+
+    @property
+    def _id(self):
+        return id(self)
+
+    @property
+    def is_packed(self):
+        return False
+
+    @property
+    def value_index(self):
+        raise AttributeError("Tensor.value_index is undefined when eager execution is enabled.")
+
+    def consumers(self):
+        raise NotImplementedError("Tensor.consumers is undefined when eager execution is enabled.")
+
+    def eval(self, feed_dict=None, session=None):
+        raise NotImplementedError(
+            "eval is not supported when eager execution is enabled, is .numpy() what you're "
+            "looking for?"
+        )
 
 
 def _numpy_text(value, is_repr: bool) -> str:
@@ -815,7 +855,7 @@ def _pack(seq, dtype, cast):
     return array_ops.stack(tensors)
 
 
-def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None, preferred_dtype=None) -> Tensor:
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     """Converts Python values, NumPy arrays, Variables and tensors to a `tf.Tensor`.
 
     Python ints become int32 (int64 when too large), floats float32, NumPy keeps its dtype;
@@ -839,10 +879,9 @@ def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None, preferred_d
     if fn is not None:
         return fn(value, dtype=None if dtype is None else dtypes.as_dtype(dtype), name=name)
     if dtype is None:
-        hint = dtype_hint if dtype_hint is not None else preferred_dtype
-        if hint is not None:
+        if dtype_hint is not None:
             try:
-                return _constant(value, dtypes.as_dtype(hint))
+                return _constant(value, dtypes.as_dtype(dtype_hint))
             except (TypeError, ValueError):
                 pass
     else:
