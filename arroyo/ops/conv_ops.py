@@ -12,6 +12,9 @@ each with a kernel and a gradient written with these public ops, so second order
 
 from __future__ import annotations
 
+import os
+import threading
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -179,6 +182,75 @@ def _chunks(n, ho, row_bytes):
                 yield slice(b, b + 1), slice(h, min(ho, h + hr))
 
 
+# -- threads ----------------------------------------------------------------------------
+#
+# The chunks of one conv run on a small pool of Python threads (NumPy releases the GIL in
+# copies and GEMMs), each calling a single-threaded GEMM. On the 2-core target this matches
+# OpenBLAS's own threading when the machine is idle and is several times faster when other
+# processes compete for the cores (OpenBLAS's spinning workers degrade badly then). The
+# BLAS thread count is lowered only for the duration of the call, when the vendored OpenBLAS
+# exposes its setter; otherwise the chunks run serially with BLAS's threads.
+
+_POOL_LOCK = threading.Lock()
+_POOL = None
+_BLAS_THREADS = None  # (get, set) of the vendored OpenBLAS, or False when unavailable
+
+
+def _blas_threads():
+    global _BLAS_THREADS
+    if _BLAS_THREADS is None:
+        _BLAS_THREADS = False
+        try:
+            import ctypes
+            import glob
+
+            libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+            for path in glob.glob(os.path.join(libdir, "*openblas*")):
+                lib = ctypes.CDLL(path)
+                for prefix, suffix in (("scipy_openblas", "64_"), ("openblas", "64_"), ("openblas", "")):
+                    get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                    put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                    if get is not None and put is not None:
+                        put.argtypes = [ctypes.c_int]
+                        _BLAS_THREADS = (get, put)
+                        return _BLAS_THREADS
+        except OSError:
+            pass
+    return _BLAS_THREADS
+
+
+def _n_workers():
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _run(work, items, min_items=2):
+    """Calls work(sub_items) for a round-robin split of `items` over the worker threads.
+
+    Returns the list of the workers' results (one entry when run serially).
+    """
+    global _POOL
+    nw = min(_n_workers(), len(items))
+    blas = _blas_threads() if nw > 1 and len(items) >= min_items else False
+    if not blas:
+        return [work(items)]
+    if _POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL = ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv")
+    get, put = blas
+    with _POOL_LOCK:
+        before = get()
+        put(1)
+        try:
+            futures = [_POOL.submit(work, items[w::nw]) for w in range(nw)]
+            return [f.result() for f in futures]
+        finally:
+            put(before)
+
+
 # -- Conv2D -----------------------------------------------------------------------------
 
 
@@ -209,18 +281,22 @@ def _conv2d_nhwc(x, f, g):
         if groups == 1 and n * g.ho * row_bytes <= _CHUNK_BYTES:
             np.matmul(np.ascontiguousarray(cols).reshape(-1, kdim), w2, out=out.reshape(-1, k))
             continue
-        buf = None
-        for bs, hs in _chunks(n, g.ho, row_bytes):
-            block = cols[bs, hs]
-            if buf is None or buf.size < block.size:
-                buf = np.empty(block.size, x.dtype)
-            b = buf[: block.size].reshape(block.shape)
-            np.copyto(b, block)
-            if groups == 1:
-                np.matmul(b.reshape(-1, kdim), w2, out=out[bs, hs].reshape(-1, k))
-            else:
-                res = np.matmul(b.reshape(-1, kdim), w2)
-                out[bs, hs, :, gi * kg:(gi + 1) * kg] = res.reshape(b.shape[:3] + (kg,))
+
+        def work(chunks, cols=cols, w2=w2, gi=gi):
+            buf = None
+            for bs, hs in chunks:
+                block = cols[bs, hs]
+                if buf is None or buf.size < block.size:
+                    buf = np.empty(block.size, x.dtype)
+                b = buf[: block.size].reshape(block.shape)
+                np.copyto(b, block)
+                if groups == 1:
+                    np.matmul(b.reshape(-1, kdim), w2, out=out[bs, hs].reshape(-1, k))
+                else:
+                    res = np.matmul(b.reshape(-1, kdim), w2)
+                    out[bs, hs, :, gi * kg:(gi + 1) * kg] = res.reshape(b.shape[:3] + (kg,))
+
+        _run(work, list(_chunks(n, g.ho, row_bytes)))
     return out
 
 
@@ -349,23 +425,32 @@ def _conv2d_bp_input_nhwc(dy, f, xshape, g):
             and not (g.pt or g.pl)):  # fmt: skip
         return np.matmul(dy.reshape(-1, k), f.reshape(c, k).T).reshape(n, h, w, c)
     dxp = np.zeros(pshape, dy.dtype)
-    hspan = g.sh * (g.ho - 1) + 1
     wspan = g.sw * (g.wo - 1) + 1
+    row_bytes = g.wo * kh * kw * cf * dy.itemsize
     for gi in range(groups):
         w2t = np.ascontiguousarray(f[..., gi * kg:(gi + 1) * kg].reshape(kh * kw * cf, kg).T)
         dyg = dy if groups == 1 else dy[..., gi * kg:(gi + 1) * kg]
-        row_bytes = g.wo * kh * kw * cf * dy.itemsize
-        for bs, hs in _chunks(n, g.ho, row_bytes):
-            d = np.ascontiguousarray(dyg[bs, hs])
-            dcols = np.matmul(d.reshape(-1, kg), w2t).reshape(d.shape[:3] + (kh, kw, cf))
-            h0 = hs.start * g.sh
-            target = dxp[bs, :, :, gi * cf:(gi + 1) * cf] if groups > 1 else dxp[bs]
-            hlen = g.sh * (d.shape[1] - 1) + 1
-            for i in range(kh):
-                for j in range(kw):
-                    r0, c0 = h0 + i * g.dh, j * g.dw
-                    target[:, r0:r0 + hlen:g.sh, c0:c0 + wspan:g.sw, :] += dcols[:, :, :, i, j, :]
-    del hspan
+
+        def work(chunks, w2t=w2t, dyg=dyg, gi=gi):
+            for bs, hs in chunks:
+                d = np.ascontiguousarray(dyg[bs, hs])
+                dcols = np.matmul(d.reshape(-1, kg), w2t).reshape(d.shape[:3] + (kh, kw, cf))
+                h0 = hs.start * g.sh
+                target = dxp[bs, :, :, gi * cf:(gi + 1) * cf] if groups > 1 else dxp[bs]
+                hlen = g.sh * (d.shape[1] - 1) + 1
+                for i in range(kh):
+                    for j in range(kw):
+                        r0, c0 = h0 + i * g.dh, j * g.dw
+                        target[:, r0:r0 + hlen:g.sh, c0:c0 + wspan:g.sw, :] += dcols[:, :, :, i, j, :]
+
+        chunks = list(_chunks(n, g.ho, row_bytes))
+        # Windows of one image overlap in dx: a worker owns whole images, so no two
+        # threads ever add into the same rows.
+        by_image = {}
+        for bs, hs in chunks:
+            by_image.setdefault(bs.start, []).append((bs, hs))
+        groups_of_chunks = list(by_image.values())
+        _run(lambda parts, work=work: [work(p) for p in parts], groups_of_chunks)
     return _crop(dxp, g, h, w)
 
 
@@ -483,17 +568,25 @@ def _conv2d_bp_filter_nhwc(x, fshape, dy, g):
     row_bytes = g.wo * kdim * x.itemsize
     for gi in range(groups):
         cols = cols_all if groups == 1 else cols_all[..., gi * cf:(gi + 1) * cf]
-        acc = np.zeros((kdim, kg), x.dtype)
-        buf = None
-        for bs, hs in _chunks(n, g.ho, row_bytes):
-            block = cols[bs, hs]
-            if buf is None or buf.size < block.size:
-                buf = np.empty(block.size, x.dtype)
-            b = buf[: block.size].reshape(block.shape)
-            np.copyto(b, block)
-            d = dy[bs, hs] if groups == 1 else dy[bs, hs, :, gi * kg:(gi + 1) * kg]
-            acc += np.matmul(b.reshape(-1, kdim).T, np.ascontiguousarray(d).reshape(-1, kg))
-        df[..., gi * kg:(gi + 1) * kg] = acc.reshape(kh, kw, cf, kg)
+
+        def work(chunks, cols=cols, gi=gi):
+            acc = np.zeros((kdim, kg), x.dtype)
+            buf = None
+            for bs, hs in chunks:
+                block = cols[bs, hs]
+                if buf is None or buf.size < block.size:
+                    buf = np.empty(block.size, x.dtype)
+                b = buf[: block.size].reshape(block.shape)
+                np.copyto(b, block)
+                d = dy[bs, hs] if groups == 1 else dy[bs, hs, :, gi * kg:(gi + 1) * kg]
+                acc += np.matmul(b.reshape(-1, kdim).T, np.ascontiguousarray(d).reshape(-1, kg))
+            return acc
+
+        parts = _run(work, list(_chunks(n, g.ho, row_bytes)))
+        total = parts[0]
+        for p in parts[1:]:
+            total += p
+        df[..., gi * kg:(gi + 1) * kg] = total.reshape(kh, kw, cf, kg)
     return df
 
 

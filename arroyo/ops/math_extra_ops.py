@@ -278,7 +278,7 @@ def saturate_cast(value, dtype, name=None):
     dtype = dtypes.as_dtype(dtype)
     in_dtype = value.dtype
     if in_dtype is dtypes.bool or dtype is dtypes.bool:
-        raise TypeError(f"Cannot find minimum value of {in_dtype!r} with type {in_dtype!r}.")
+        raise TypeError(f"Cannot find minimum value of <dtype: '{in_dtype.name}'> with type <dtype: '{in_dtype.name}'>.")
     if in_dtype.is_complex:
         if dtype.is_complex:
             return math_ops.cast(value, dtype, name=name)
@@ -320,13 +320,18 @@ def _bitcast_kernel(input, type=None):  # noqa: A002 - TF's names
     src = input.dtype
     dst = np.dtype(out.as_numpy_dtype)
     a, b = src.itemsize, dst.itemsize
-    x = np.ascontiguousarray(input)
+    x = np.ascontiguousarray(input).reshape(np.shape(input))
+    if x.ndim == 0:
+        x = x.reshape(1)
+        if a >= b:
+            return x.view(dst).reshape((a // b,) if a > b else ())
     if a == b:
         return x.view(dst).reshape(x.shape)
     if a > b:
         return x.view(dst).reshape(x.shape + (a // b,))
     if not x.ndim or x.shape[-1] != b // a:
-        raise InvalidArgumentError(None, None, f"Cannot bitcast from {a} to {b} [Op:Bitcast]")
+        last = x.shape[-1] if x.ndim else 0
+        raise InvalidArgumentError(None, None, f"Cannot bitcast from {b // a} to {last} [Op:Bitcast]")
     return x.view(dst).reshape(x.shape[:-1])
 
 
