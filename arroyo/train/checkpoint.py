@@ -141,7 +141,7 @@ def _object_graph_and_values(root):
             key = "/".join(escape_local_name(p) for p in paths[_key(obj)]) + "/.ATTRIBUTES/" + VARIABLE_VALUE
             full_name = obj.name[:-2] if obj.name.endswith(":0") else obj.name
             node.attributes.add(name=VARIABLE_VALUE, full_name=full_name, checkpoint_key=key)
-            values[key] = (obj.numpy(), obj.dtype)
+            values[key] = (obj._value, obj.dtype)  # arrays are never mutated: no copy
         for slot_ref in getattr(obj, "_checkpoint_slot_refs", lambda ids: [])(ids):
             node.slot_variables.add(**slot_ref)
     # has_checkpoint_values: a node, or something below it, holds a value.

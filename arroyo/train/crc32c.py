@@ -43,6 +43,10 @@ def extend(crc: int, data) -> int:
     if _g is not None:
         if isinstance(data, bytes):
             return _g.extend(crc, data)
+        if hasattr(data, "setflags"):  # NumPy: a read-only view is accepted without a copy
+            view = data.reshape(-1).view("u1")
+            view.setflags(write=False)
+            return _g.extend(crc, view)
         # The extension wants bytes: copy large buffers in cache-friendly chunks.
         mv = memoryview(data).cast("B")
         for i in range(0, len(mv), _CHUNK):

@@ -89,9 +89,8 @@ class BundleWriter:
                         a = np.ascontiguousarray(arr, dtype=_np_dtype(dtype))
                         if a.dtype.byteorder == ">":
                             a = a.astype(a.dtype.newbyteorder("<"))
-                        mv = memoryview(a).cast("B") if a.size else b""
-                        crc = crc32c.mask(crc32c.value(mv))
-                        fh.write(mv)
+                        crc = crc32c.mask(crc32c.value(a if a.size else b""))
+                        fh.write(memoryview(a).cast("B") if a.size else b"")
                         size = a.nbytes
                     entry = pb.BundleEntryProto(dtype=dtype.as_datatype_enum, offset=offset, size=size, crc32c=crc)
                     entry.shape.SetInParent()  # TF writes the (possibly empty) shape
@@ -143,7 +142,6 @@ class BundleReader:
                 self._entries[key.decode()] = pb.BundleEntryProto.FromString(value)
             except Exception as e:  # noqa: BLE001 - any parse failure is corruption
                 raise DataLossError(None, None, f"corrupt entry {key!r} in {index_path}: {e}") from None
-        self._data = {}
 
     @property
     def prefix(self):
@@ -161,36 +159,36 @@ class BundleReader:
     def shape(self, key):
         return [int(d.size) for d in self._entries[key].shape.dim]
 
-    def _shard(self, shard_id):
-        buf = self._data.get(shard_id)
-        if buf is None:
-            path = data_filename(self._prefix, shard_id, max(self._header.num_shards, 1))
-            if not os.path.exists(path):
-                raise NotFoundError(None, None, f"Checkpoint data file not found: {path}")
-            with open(path, "rb") as fh:
-                buf = fh.read()
-            self._data[shard_id] = buf
-        return buf
+    def _shard_path(self, shard_id):
+        path = data_filename(self._prefix, shard_id, max(self._header.num_shards, 1))
+        if not os.path.exists(path):
+            raise NotFoundError(None, None, f"Checkpoint data file not found: {path}")
+        return path
 
     def get(self, key):
+        """The tensor stored under `key`, read straight into a fresh array and crc-checked."""
         if key not in self._entries:
             raise NotFoundError(None, None, f"Key {key} not found in checkpoint")
         e = self._entries[key]
         dtype = dtypes.as_dtype(e.dtype)
         shape = [int(d.size) for d in e.shape.dim]
-        buf = self._shard(e.shard_id)
-        path = data_filename(self._prefix, e.shard_id, max(self._header.num_shards, 1))
-        if e.offset + e.size > len(buf):
-            raise DataLossError(None, None, f"Checkpoint data file {path} is truncated (tensor {key})")
-        raw = buf[e.offset:e.offset + e.size]
-        if dtype is dtypes.string:
-            return self._decode_strings(raw, shape, e, key, path)
-        if crc32c.mask(crc32c.value(raw)) != e.crc32c:
+        path = self._shard_path(e.shard_id)
+        with open(path, "rb") as fh:
+            if e.offset + e.size > os.fstat(fh.fileno()).st_size:
+                raise DataLossError(None, None, f"Checkpoint data file {path} is truncated (tensor {key})")
+            fh.seek(e.offset)
+            if dtype is dtypes.string:
+                return self._decode_strings(fh.read(e.size), shape, e, key, path)
+            arr = np.empty(shape, dtype=_np_dtype(dtype))
+            if arr.nbytes != e.size:
+                raise DataLossError(None, None, f"Size mismatch for tensor {key} in {path}")
+            if arr.nbytes:
+                fh.readinto(memoryview(arr.reshape(-1).view(np.uint8)))
+        if crc32c.mask(crc32c.value(arr if arr.size else b"")) != e.crc32c:
             raise DataLossError(
                 None, None, f"Checksum does not match: stored {e.crc32c} vs. calculated on the restored bytes "
                 f"for tensor {key} in {path}",
             )  # fmt: skip
-        arr = np.frombuffer(raw, dtype=_np_dtype(dtype)).reshape(shape).copy()
         return arr
 
     def _decode_strings(self, raw, shape, e, key, path):
