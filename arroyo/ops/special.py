@@ -48,6 +48,8 @@ def erfc(x):
 
 
 def _lgamma_scalar(v):
+    if not math.isfinite(v):
+        return v if v != v else math.inf  # nan stays nan; +-inf give inf, as TF
     if v <= 0 and v == math.floor(v):
         return math.inf
     try:
@@ -59,7 +61,8 @@ def _lgamma_scalar(v):
 def lgamma(x):
     sp = _scipy_special()
     if sp is not None:
-        return _same_dtype(sp.gammaln(np.asarray(x, dtype=np.float64)), x)
+        xa = np.asarray(x, dtype=np.float64)
+        return _same_dtype(np.where(xa == -np.inf, np.inf, sp.gammaln(xa)), x)  # TF: lgamma(-inf) = inf
     return _elementwise(_lgamma_scalar, x)
 
 
@@ -73,7 +76,8 @@ def _digamma64(x):
     refl = np.zeros_like(x)
     with np.errstate(all="ignore"):
         refl[neg] = np.pi / np.tan(np.pi * x[neg])
-        x = np.where(neg, 1 - x, x)
+        # Poles (including -inf) are answered with nan below; park them at 1 meanwhile.
+        x = np.where(neg, 1 - x, np.where(pole, 1.0, x))
         acc = np.zeros_like(x)
         while True:
             small = x < 6
@@ -92,19 +96,28 @@ def _digamma64(x):
     return out
 
 
+def _poles(xa):
+    return (xa <= 0) & (xa == np.floor(xa))
+
+
 def digamma(x):
     sp = _scipy_special()
     if sp is not None:
-        return _same_dtype(sp.digamma(np.asarray(x, dtype=np.float64)), x)
+        xa = np.asarray(x, dtype=np.float64)
+        # SciPy gives -inf at 0; TF gives nan at every pole.
+        return _same_dtype(np.where(_poles(xa), np.nan, sp.digamma(xa)), x)
     return _same_dtype(_digamma64(x), x)
 
 
 def _hurwitz_zeta64(s, q):
-    """zeta(s, q) for s > 1, q > 0, by Euler-Maclaurin summation."""
+    """zeta(s, q) for s > 1 (integer when q < 0), by Euler-Maclaurin summation."""
     s = np.asarray(s, dtype=np.float64)
     q = np.asarray(q, dtype=np.float64)
     s, q = np.broadcast_arrays(s, q)
-    n = 9
+    # Sum enough leading terms directly that the tail starts at q + n >= 9 for every element
+    # (negative non-integer q arise from polygamma at negative x; s is an integer there).
+    low = np.nanmin(q) if q.size and not np.all(np.isnan(q)) else 0.0
+    n = 9 + (int(np.ceil(-low)) if low < 0 else 0)
     total = np.zeros(s.shape)
     for k in range(n):
         total += (q + k) ** (-s)
@@ -124,20 +137,31 @@ def _hurwitz_zeta64(s, q):
 
 
 def polygamma(n, x):
-    """psi^(n)(x) = (-1)^(n+1) n! zeta(n+1, x); n = 0 gives digamma."""
+    """psi^(n)(x) = (-1)^(n+1) n! zeta(n+1, x); n = 0 gives digamma.
+
+    As TF: nan unless n is a non-negative integer; at the poles (x a non-positive
+    integer) +inf for odd n, nan for even n.
+    """
     sp = _scipy_special()
-    na = np.asarray(n, dtype=np.float64)
-    xa = np.asarray(x, dtype=np.float64)
-    if sp is not None:
-        out = np.where(na == 0, sp.digamma(xa), sp.polygamma(np.maximum(na, 1).astype(np.int64), xa))
-        return _same_dtype(out, x)
-    na, xa = np.broadcast_arrays(na, xa)
-    out = np.empty(na.shape)
-    zero = na == 0
-    out[zero] = _digamma64(xa[zero])
-    rest = ~zero
-    if rest.any():
-        nn = na[rest]
-        fact = np.array([math.gamma(v + 1) for v in nn.ravel()]).reshape(nn.shape)
-        out[rest] = (-1) ** (nn + 1) * fact * _hurwitz_zeta64(nn + 1, xa[rest])
+    na, xa = np.broadcast_arrays(np.asarray(n, dtype=np.float64), np.asarray(x, dtype=np.float64))
+    valid = (na >= 0) & (na == np.floor(na))
+    nn = np.where(valid, na, 1.0)
+    pole = _poles(xa)
+    with np.errstate(all="ignore"):
+        if sp is not None:
+            out = np.where(nn == 0, sp.digamma(xa), sp.polygamma(np.maximum(nn, 1).astype(np.int64), xa))
+        else:
+            out = np.empty(na.shape)
+            zero = nn == 0
+            out[zero] = _digamma64(xa[zero])
+            rest = ~zero
+            if rest.any():
+                k = nn[rest]
+                fact = np.array([math.gamma(v + 1) for v in k.ravel()]).reshape(k.shape)
+                q = np.where(pole | np.isneginf(xa), 1.0, xa)[rest]  # poles are answered below
+                out[rest] = (-1) ** (k + 1) * fact * _hurwitz_zeta64(k + 1, q)
+    odd = np.mod(nn, 2) == 1
+    out = np.where(pole, np.where(odd, np.inf, np.nan), out)
+    out = np.where(np.isneginf(xa), np.nan, out)
+    out = np.where(valid, out, np.nan)
     return _same_dtype(out, x)
