@@ -27,7 +27,7 @@ from arroyo.ops._helpers import same_dtype_operands, static_value, to_tensor
 
 _CONV_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.int32)
 _DW_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
-_CHUNK_BYTES = 4 << 20  # im2col buffer per GEMM: fits the L2/L3 cache of one image row block
+_CHUNK_BYTES = 2 << 20  # im2col buffer per GEMM and thread: stays in cache (measured best of 0.5-8 MiB)
 
 # -- attribute checks and geometry ------------------------------------------------------
 
@@ -424,6 +424,16 @@ def _conv2d_bp_input_nhwc(dy, f, xshape, g):
     if (groups == 1 and kh == 1 and kw == 1 and g.sh == 1 and g.sw == 1 and g.ho == h and g.wo == w
             and not (g.pt or g.pl)):  # fmt: skip
         return np.matmul(dy.reshape(-1, k), f.reshape(c, k).T).reshape(n, h, w, c)
+    eh, ew = (kh - 1) * g.dh, (kw - 1) * g.dw
+    if g.sh == 1 and g.sw == 1 and g.pt <= eh and g.pl <= ew and pshape[1:3] == (h + g.pt + g.pb, w + g.pl + g.pr):
+        # Stride 1: dx is a forward conv of dy with the flipped, transposed filter (one
+        # im2col GEMM per chunk, measured ~25% faster than GEMM + scatter-adds).
+        ft = f[::-1, ::-1].reshape(kh, kw, cf, groups, kg).transpose(0, 1, 4, 3, 2).reshape(kh, kw, kg, c)
+        gt = _Geom.__new__(_Geom)
+        gt.sh = gt.sw = 1
+        gt.dh, gt.dw, gt.kh, gt.kw, gt.ho, gt.wo = g.dh, g.dw, kh, kw, h, w
+        gt.pt, gt.pb, gt.pl, gt.pr = eh - g.pt, eh - g.pb, ew - g.pl, ew - g.pr
+        return _conv2d_nhwc(dy, np.ascontiguousarray(ft), gt)
     dxp = np.zeros(pshape, dy.dtype)
     wspan = g.sw * (g.wo - 1) + 1
     row_bytes = g.wo * kh * kw * cf * dy.itemsize
