@@ -309,18 +309,19 @@ def nd_positions(indices, shape, op_name, msg_tail):
     """
     k = indices.shape[-1]
     lead = shape[:k]
-    flat = indices.reshape(-1, k).astype(np.int64, copy=False)
-    if flat.size:
-        bad = (flat < 0) | (flat >= np.asarray(lead, dtype=np.int64))
-        if bad.any():
-            row = first_true(bad.any(axis=1))
-            coords = ", ".join(str(int(v)) for v in flat[row])
-            raise err(op_name, f"indices{position(row, indices.shape[:-1])} = [{coords}] "
-                               f"does not index into {msg_tail}")  # fmt: skip
+    flat = indices.reshape(-1, k)
+    if flat.size and (flat.min() < 0 or (flat.max(axis=0) >= lead).any()):
+        bad = ((flat < 0) | (flat >= np.asarray(lead, dtype=np.int64))).any(axis=1)
+        row = first_true(bad)
+        coords = ", ".join(str(int(v)) for v in flat[row])
+        raise err(op_name, f"indices{position(row, indices.shape[:-1])} = [{coords}] "
+                           f"does not index into {msg_tail}")  # fmt: skip
+    if k == 1:
+        return flat[:, 0]
     if k == 0:
         return np.zeros(flat.shape[0], dtype=np.int64)
     strides = np.cumprod((list(lead[1:]) + [1])[::-1])[::-1].astype(np.int64)
-    return flat @ strides
+    return flat.astype(np.int64, copy=False) @ strides
 
 
 def _gather_nd_kernel(params, indices, bad_indices_policy="", **_):

@@ -14,7 +14,7 @@ from arroyo.ops import _infer, array_ops, math_ops
 from arroyo.ops._helpers import np_allowed, to_tensor
 from arroyo.ops.gather_ops import INT32_64, check_type, err, index_input, shape_str
 
-__all__ = ["cumsum", "cumprod"]
+__all__ = ["cumsum", "cumprod", "cumulative_logsumexp"]
 
 # TF's order in its error message.
 _SCAN_T = (dtypes.float32, dtypes.float64, dtypes.int32, dtypes.uint8, dtypes.int16, dtypes.int8,
@@ -100,7 +100,54 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     return _scan(_CUMPROD, x, axis, exclusive, reverse, name)
 
 
+# -- CumulativeLogsumexp ---------------------------------------------------------------------------
+
+_LSE_T = (dtypes.bfloat16, dtypes.float16, dtypes.float32, dtypes.float64)
+_LSE_SCAN = _scan_kernel("CumulativeLogsumexp", np.logaddexp, -np.inf)
+
+
+def _logsumexp_kernel(x, axis, exclusive=False, reverse=False, **_):
+    if x.dtype.itemsize < 4:  # half precision: accumulate in float32, as TF's kernel does
+        return _LSE_SCAN(x.astype(np.float32), axis, exclusive, reverse).astype(x.dtype)
+    return _LSE_SCAN(x, axis, exclusive, reverse)
+
+
+def _grad_logsumexp(op, g):
+    from arroyo.ops import unary_ops
+
+    x, axis = op.inputs
+    out = op.outputs[0]
+    exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+    lowest = to_tensor(g.dtype.min, g.dtype)
+    # Split the incoming gradient by sign so that its log exists (stable, as TF).
+    log_pos = array_ops.where(math_ops.greater(g, 0), unary_ops.log(g), lowest)
+    log_neg = array_ops.where(math_ops.less(g, 0), unary_ops.log(math_ops.negative(g)), lowest)
+
+    def part(log_g):
+        scanned = cumulative_logsumexp(math_ops.subtract(log_g, out), axis, exclusive=exclusive,
+                                       reverse=not reverse)  # fmt: skip
+        return unary_ops.exp(math_ops.add(scanned, x))
+
+    return math_ops.subtract(part(log_pos), part(log_neg)), None
+
+
+_CUMULATIVE_LOGSUMEXP = defop("CumulativeLogsumexp", ("x", "axis"), _logsumexp_kernel,
+                              attrs=_SCAN_ATTRS, infer=_infer.same, grad=_grad_logsumexp)  # fmt: skip
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """log(cumsum(exp(x))) along `axis`, computed stably (`exclusive` starts from -inf).
+
+    >>> tf.math.cumulative_logsumexp([0., 0.]).numpy().round(4).tolist()
+    [0.0, 0.6931]
+    """
+    x = to_tensor(x)
+    check_type("CumulativeLogsumexp", "T", x, _LSE_T)
+    axis = index_input(axis, "CumulativeLogsumexp", "Tidx", INT32_64)
+    return execute(_CUMULATIVE_LOGSUMEXP, (x, axis), _FLAGS[bool(exclusive), bool(reverse)], name)
+
+
 TF_API = {
     "tf": ["cumsum"],
-    "tf.math": ["cumsum", "cumprod"],
+    "tf.math": ["cumsum", "cumprod", "cumulative_logsumexp"],
 }

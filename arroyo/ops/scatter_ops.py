@@ -327,9 +327,9 @@ def check_unsorted_segments(op_name, data, ids, num):
 def reduce_segments(ufunc, rows, ids, num, init, ids_sorted=False, starts=None):
     """out[s] = ufunc-reduction of rows[ids == s] (init where no row has id s).
 
-    `ids` must lie in [0, num). Float sums of narrow rows use one `bincount` per column
-    (accumulating in float64); everything else sorts the rows by id (unless already
-    sorted) and reduces each run with `ufunc.reduceat` -- both far faster than `ufunc.at`.
+    `ids` must lie in [0, num). Small inputs use `ufunc.at`; unsorted float sums of narrow
+    rows use one `bincount` per column (accumulating in float64); everything else sorts
+    the rows by id (unless already sorted) and reduces each run with `ufunc.reduceat`.
     """
     inner = rows.shape[1:]
     out = np.full((num,) + inner, init, dtype=rows.dtype)
@@ -337,7 +337,11 @@ def reduce_segments(ufunc, rows, ids, num, init, ids_sorted=False, starts=None):
     if m == 0:
         return out
     width = int(np.prod(inner))
-    if ufunc is np.add and rows.dtype.kind == "f" and rows.dtype.itemsize >= 4 and width <= 64:
+    if m * width <= 1024 and not ids_sorted:
+        ufunc.at(out, ids, rows)
+        return out
+    if (ufunc is np.add and not ids_sorted and rows.dtype.kind == "f" and rows.dtype.itemsize >= 4
+            and width <= 32):  # fmt: skip
         flat_rows = rows.reshape(m, width)
         flat_out = out.reshape(num, width)
         for c in range(width):

@@ -27,7 +27,8 @@ from arroyo.ops.gather_ops import (
     type_error,
 )
 
-__all__ = ["top_k", "sort", "argsort", "unique", "unique_with_counts", "bincount", "searchsorted"]
+__all__ = ["top_k", "in_top_k", "sort", "argsort", "unique", "unique_with_counts", "bincount",
+           "searchsorted"]
 
 TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
 Unique = collections.namedtuple("Unique", ["y", "idx"])
@@ -173,6 +174,51 @@ def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa:
     attrs = _TOPK_ATTRS.get((bool(sorted), index_type)) or {"sorted": bool(sorted), "index_type": index_type}
     values, indices = execute(_TOP_K, (x, k), attrs, name)
     return TopKV2(values, indices)
+
+
+# -- InTopKV2 ------------------------------------------------------------------------------------------
+
+
+def _in_top_k_kernel(predictions, targets, k, **_):
+    if predictions.ndim != 2:
+        raise err("InTopKV2", "predictions must be 2-dimensional")
+    if targets.ndim != 1:
+        raise err("InTopKV2", "targets must be 1-dimensional")
+    if predictions.shape[0] != targets.shape[0]:
+        raise err("InTopKV2", f"First dimension of predictions {predictions.shape[0]} must match length "
+                              f"of targets {targets.shape[0]}")  # fmt: skip
+    if np.ndim(k) != 0:
+        raise err("InTopKV2", f"k must be 0-D, got shape {shape_str(np.shape(k))}")
+    n = predictions.shape[1]
+    valid = (targets >= 0) & (targets < n)
+    target_pred = predictions[np.arange(targets.shape[0]), np.where(valid, targets, 0)]
+    # In the top k when fewer than k classes score strictly higher (ties count in); a row
+    # with any non-finite score cannot say, and answers False (as TF's kernel).
+    higher = np.count_nonzero(predictions > target_pred[:, None], axis=1)
+    return valid & np.isfinite(predictions).all(axis=1) & (higher < int(k))
+
+
+_IN_TOP_K = defop("InTopKV2", ("predictions", "targets", "k"), _in_top_k_kernel, attrs={"T": None},
+                  infer=lambda inputs, attrs: [(dtypes.bool, TensorShape([inputs[1].shape[0]]
+                                                if inputs[1].shape.rank == 1 else None))],
+                  differentiable=False)  # fmt: skip
+
+
+def in_top_k(targets, predictions, k, name=None):
+    """Whether each target class is among the `k` highest predictions of its row.
+
+    >>> tf.math.in_top_k([1, 0], [[0.1, 0.9], [0.2, 0.8]], 1).numpy().tolist()
+    [True, False]
+    """
+    predictions = to_tensor(predictions, dtypes.float32)
+    targets = index_input(targets, "InTopKV2", "T", INT32_64)
+    if is_tensorlike(k):
+        k = to_tensor(k)
+        if k.dtype is not targets.dtype:
+            k = math_ops.cast(check_type("InTopKV2", "T", k, INT32_64), targets.dtype)
+    else:
+        k = int_tensor(int(k), targets.dtype)
+    return execute(_IN_TOP_K, (predictions, targets, k), {}, name)
 
 
 # -- sort / argsort (composed, as TF) -----------------------------------------------------------------
@@ -524,6 +570,6 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, na
 
 TF_API = {
     "tf": ["sort", "argsort", "unique", "unique_with_counts", "searchsorted"],
-    "tf.math": ["top_k", "bincount"],
-    "tf.nn": ["top_k"],
+    "tf.math": ["top_k", "bincount", "in_top_k"],
+    "tf.nn": ["top_k", "in_top_k"],
 }
