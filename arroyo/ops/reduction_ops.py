@@ -245,7 +245,7 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     """Population variance over `axis`."""
     x = to_tensor(input_tensor)
     if not (x.dtype.is_floating or x.dtype.is_complex):
-        raise TypeError(f"Input must be either real or complex. Received integer input: {x!r}")
+        raise TypeError(f"Input must be either real or complex. Received integer type {x.dtype!r}.")
     mean = reduce_mean(x, axis, keepdims=True)
     diff = math_ops.subtract(x, mean)
     if x.dtype.is_complex:
