@@ -76,6 +76,7 @@ _LAZY = {
     "compat": "arroyo.compat",
     "train": "arroyo._api.train",
     "saved_model": "arroyo._api.saved_model",
+    "autograph": "arroyo._api.autograph",
 }
 
 

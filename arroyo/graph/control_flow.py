@@ -764,6 +764,9 @@ def _while_grad(op, *grads):
         new_gc = [gc[a] if ds[len(tl) + a] is None else _add(gc[a], ds[len(tl) + a]) for a in range(len(tc))]
         base = len(tl) + len(tc)
         new_gV = [gV[a] if ds[base + a] is None else _add(gV[a], ds[base + a]) for a in range(len(tv))]
+        new_gv = [_known_shape(d, phs[j].shape) for d, j in zip(new_gv, tl)]
+        new_gc = [_known_shape(d, caps[c].shape) for d, c in zip(new_gc, tc)]
+        new_gV = [_known_shape(d, v.shape) for d, v in zip(new_gV, tv)]
         return (i - 1, *new_gv, *new_gc, *new_gV)
 
     inv = [TensorShape([])] + [phs[j].shape for j in tl] + [caps[c].shape for c in tc] + \
@@ -779,6 +782,13 @@ def _while_grad(op, *grads):
     var_g = {id(v): res[len(tl) + len(tc) + a] for a, v in enumerate(tv)}
     out = ([None] if has_max else []) + loop_grads + cap_grads + [var_g.get(id(v)) for v in variables]
     return tuple(out)
+
+
+def _known_shape(t, shape):
+    """A gradient has its primal's shape: give the static shape back where inference lost it."""
+    if isinstance(t, SymbolicTensor) and t.graph is state.graph and t.shape.is_compatible_with(shape):
+        t.set_shape(shape)
+    return t
 
 
 def _add(a, b):
