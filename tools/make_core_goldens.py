@@ -482,6 +482,118 @@ VARIABLES = [
     'v = tf.Variable([1., 2.], trainable=False)\nout = (v.trainable, v)',
 ]
 
+TAPE = [
+    ('x = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  y = x * x\nout = g.gradient(y, x)', 'num'),
+    ('v = tf.Variable(3.0)\nwith tf.GradientTape() as g:\n  y = v * v\nout = g.gradient(y, v)', 'num'),
+    ('v = tf.Variable(3.0, trainable=False)\nwith tf.GradientTape() as g:\n  y = v * v\nout = g.gradient(y, v)', 'num'),
+    ('v = tf.Variable(3.0, trainable=False)\nwith tf.GradientTape() as g:\n  g.watch(v)\n  y = v * v\nout = g.gradient(y, v)', 'num'),
+    ('v = tf.Variable(3.0)\nwith tf.GradientTape(watch_accessed_variables=False) as g:\n  y = v * v\nout = g.gradient(y, v)', 'num'),
+    ('v = tf.Variable(3.0)\nw = tf.Variable(2.0)\nwith tf.GradientTape(watch_accessed_variables=False) as g:\n  g.watch(w)\n  y = v * w\nout = g.gradient(y, [v, w])', 'num'),
+    ('v = tf.Variable(3.0)\nw = tf.Variable(2.0)\nwith tf.GradientTape() as g:\n  y = w * 2 + v\nout = [x.name for x in g.watched_variables()]', 'num'),
+    ('v = tf.Variable(3.0)\nw = tf.Variable(2.0)\nwith tf.GradientTape(watch_accessed_variables=False) as g:\n  g.watch(w)\n  y = w * v\nout = [x.name for x in g.watched_variables()]', 'num'),
+    ('x = tf.constant(3.0)\nwith tf.GradientTape(persistent=True) as g:\n  g.watch(x)\n  y = x * x\n  z = y * y\nout = [g.gradient(z, x), g.gradient(y, x)]', 'num'),
+    ('x = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\ng.gradient(y, x)\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.jacobian(y, x)\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(1.0)\ny = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = x * y\nout = g.gradient(z, [x, y])', 'num'),
+    ("x = tf.constant(1.0)\ny = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch({'a': x, 'b': y})\n  z = x * y\nout = g.gradient(z, {'b': y, 'a': x})", 'num'),
+    ("x = tf.constant(1.0)\ny = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  g.watch(y)\n  z = x * y\nout = g.gradient(z, (x, [y, {'k': x}]))", 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  a = x * x\n  b = x * 3\nout = g.gradient([a, b], x)', 'num'),
+    ("x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  a = x * x\n  b = x * 3\nout = g.gradient({'a': a, 'b': b}, x)", 'num'),
+    ('x = tf.constant([1.0, 2.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, x, output_gradients=tf.constant([10.0, 100.0]))', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  a = x * x\n  b = x * 3\nout = g.gradient([a, b], x, output_gradients=[tf.constant(1.0), tf.constant(2.0)])', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  a = x * x\nout = g.gradient(a, x, output_gradients=[3.0])', 'num'),
+    ('x = tf.constant(2.0)\ny = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = x * 2\nout = g.gradient(z, [x, y])', 'num'),
+    ("x = tf.constant(2.0)\ny = tf.constant([3.0, 4.0])\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = x * 2\nout = g.gradient(z, [x, y], unconnected_gradients='zero')", 'num'),
+    ('x = tf.constant(2.0)\ny = tf.constant([3.0, 4.0])\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = x * 2\nout = g.gradient(z, [x, y], unconnected_gradients=tf.UnconnectedGradients.ZERO)', 'num'),
+    ("x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  z = x * 2\nout = g.gradient(z, x, unconnected_gradients='bogus')", 'num'),
+    ('tf.UnconnectedGradients.NONE', 'num'),
+    ('tf.UnconnectedGradients.ZERO', 'num'),
+    ("tf.UnconnectedGradients('zero')", 'num'),
+    ('list(tf.UnconnectedGradients)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  z = tf.constant(1.0) * 2\nout = g.gradient(z, x)', 'num'),
+    ("x = tf.Variable(2.0)\nwith tf.GradientTape() as g:\n  z = tf.constant(1.0)\nout = g.gradient(z, x, unconnected_gradients='zero')", 'num'),
+    ('x = tf.constant(2)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.cast(x, tf.float32) * 2.0\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.cast(x, tf.int32) * 2\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.cast(tf.cast(x, tf.int32), tf.float32) * 2\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0, tf.float64)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.cast(x, tf.float32) * 2\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(1 + 2j)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0, tf.float16)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0, tf.bfloat16)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(3.0)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, 3.0)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, None)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(None, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(3.0, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.gradient(y, x, output_gradients=[1.0, 2.0])', 'num'),
+    ('g = tf.GradientTape()\nwith g:\n  with g:\n    pass', 'num'),
+    ('g = tf.GradientTape()\nwith g.stop_recording():\n  pass', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\n  out = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape(persistent=True) as g:\n  g.watch(x)\n  y = x * x\n  out = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\n  with g.stop_recording():\n    z = y * x\nout = g.gradient(z, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  with g.stop_recording():\n    z = x * x\n  w = z * x\nout = g.gradient(w, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\n  g.reset()\n  g.watch(x)\n  z = x * 3\nout = [g.gradient(z, x)]', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape(persistent=True) as g:\n  g.watch(x)\n  y = x * x\n  g.reset()\n  z = y * 3\nout = g.gradient(z, x)', 'num'),
+    ('v = tf.Variable(2.0)\nwith tf.GradientTape() as g:\n  y = v * v\n  g.reset()\nout = g.watched_variables()', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.stop_gradient(x * x) * x\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.stop_gradient(x)\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant([1.0, 2.0, 3.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.jacobian(y, x)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.matmul(x, x)\nout = g.jacobian(y, x)', 'num'),
+    ('x = tf.constant([1.0, 2.0])\ny = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = x * y\nout = g.jacobian(z, [x, y])', 'num'),
+    ('x = tf.constant([1.0, 2.0])\ny = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = x * 2\nout = g.jacobian(z, [x, y])', 'num'),
+    ("x = tf.constant([1.0, 2.0])\ny = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = x * 2\nout = g.jacobian(z, [x, y], unconnected_gradients='zero')", 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.jacobian(y, x)', 'num'),
+    ('x = tf.constant([1.0, 2.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.reduce_sum(x * x)\nout = g.jacobian(y, x)', 'num'),
+    ('x = tf.constant([1.0, 2.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.jacobian(y, x, experimental_use_pfor=False)', 'num'),
+    ('x = tf.zeros([0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * 2\nout = g.jacobian(y, x)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.batch_jacobian(y, x)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nw = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.matmul(x, w)\nout = g.batch_jacobian(y, x)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.reduce_sum(x, axis=1)\nout = g.batch_jacobian(y, x)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.reshape(x, [4])\nout = g.batch_jacobian(y, x)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nz = tf.constant([[1.0], [2.0]])\nwith tf.GradientTape() as g:\n  g.watch([x, z])\n  y = x * 2\nout = g.batch_jacobian(y, z)', 'num'),
+    ("x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nz = tf.constant([[1.0], [2.0]])\nwith tf.GradientTape() as g:\n  g.watch([x, z])\n  y = x * 2\nout = g.batch_jacobian(y, z, unconnected_gradients='zero')", 'num'),
+    ('x = tf.constant([[[1.0, 2.0]], [[3.0, 4.0]]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = x * x\nout = g.batch_jacobian(y, x)', 'num'),
+    ('x = tf.constant(3.0)\nwith tf.GradientTape() as g2:\n  g2.watch(x)\n  with tf.GradientTape() as g1:\n    g1.watch(x)\n    y = x * x * x\n  dy = g1.gradient(y, x)\nout = [dy, g2.gradient(dy, x)]', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g3:\n  g3.watch(x)\n  with tf.GradientTape() as g2:\n    g2.watch(x)\n    with tf.GradientTape() as g1:\n      g1.watch(x)\n      y = x ** 4\n    d1 = g1.gradient(y, x)\n  d2 = g2.gradient(d1, x)\nout = [d1, d2, g3.gradient(d2, x)]', 'num'),
+    ('x = tf.constant(0.5)\nwith tf.GradientTape() as g2:\n  g2.watch(x)\n  with tf.GradientTape() as g1:\n    g1.watch(x)\n    y = tf.sin(x) * tf.exp(x)\n  dy = g1.gradient(y, x)\nout = [dy, g2.gradient(dy, x)]', 'num'),
+    ('v = tf.Variable(3.0)\nwith tf.GradientTape() as g2:\n  with tf.GradientTape() as g1:\n    y = v * v * v\n  dy = g1.gradient(y, v)\nout = [dy, g2.gradient(dy, v)]', 'num'),
+    ('x = tf.constant([1.0, 2.0])\nwith tf.GradientTape() as g2:\n  g2.watch(x)\n  with tf.GradientTape() as g1:\n    g1.watch(x)\n    y = tf.reduce_sum(x ** 3)\n  dy = g1.gradient(y, x)\nout = g2.jacobian(dy, x)', 'num'),
+    ('x = tf.constant(3.0)\nwith tf.GradientTape(persistent=True) as g:\n  g.watch(x)\n  y = x * x\n  dy = g.gradient(y, x)\nout = [dy, g.gradient(dy, x)]', 'num'),
+    ('x = tf.constant([1.0, 2.0])\nb = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch([x, b])\n  y = x * b\nout = g.gradient(y, [x, b])', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nb = tf.constant([[10.0], [20.0]])\nwith tf.GradientTape() as g:\n  g.watch([x, b])\n  y = x + b\nout = g.gradient(y, [x, b])', 'num'),
+    ('@tf.custom_gradient\ndef f(x):\n  def grad(dy):\n    return dy * 100.0\n  return x * 2.0, grad\nx = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = f(x)\nout = [y, g.gradient(y, x)]', 'num'),
+    ('@tf.custom_gradient\ndef f(x, y):\n  def grad(dz):\n    return dz * 2.0, dz * 3.0\n  return x * y, grad\nx = tf.constant(3.0)\ny = tf.constant(4.0)\nwith tf.GradientTape() as g:\n  g.watch([x, y])\n  z = f(x, y)\nout = g.gradient(z, [x, y])', 'num'),
+    ('@tf.custom_gradient\ndef clip(x):\n  return tf.identity(x), lambda dy: tf.clip_by_value(dy, -1.0, 1.0)\nx = tf.constant([1.0, 2.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = clip(x) * 5.0\nout = g.gradient(y, x)', 'num'),
+    ('@tf.custom_gradient\ndef f(x):\n  def grad(dy):\n    return dy * 3.0\n  return [x * 2.0, x * 3.0], grad\nx = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  a, b = f(x)\n  y = a + b\nout = g.gradient(y, x)', 'num'),
+    ('@tf.custom_gradient\ndef f(x):\n  def grad(dy1, dy2):\n    return dy1 * 10.0 + dy2\n  return (x * 2.0, x * 3.0), grad\nx = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  a, b = f(x)\n  y = a + b\nout = g.gradient(y, x)', 'num'),
+    ('v = tf.Variable(2.0)\n@tf.custom_gradient\ndef f(x):\n  def grad(dy, variables=None):\n    return dy * 7.0, [dy * 11.0]\n  return x * v, grad\nx = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = f(x)\nout = g.gradient(y, [x, v])', 'num'),
+    ('v = tf.Variable(2.0)\n@tf.custom_gradient\ndef f(x):\n  def grad(dy):\n    return dy * 7.0\n  return x * v, grad\nx = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = f(x)\nout = g.gradient(y, [x, v])', 'num'),
+    ('@tf.custom_gradient\ndef f(x):\n  def grad(dy):\n    return dy * 100.0\n  return x * 2.0, grad\nx = tf.constant(3.0)\nout = f(x)', 'num'),
+    ('@tf.custom_gradient\ndef f(x):\n  return x * x, lambda dy: dy * 2.0 * x\nx = tf.constant(3.0)\nwith tf.GradientTape() as g2:\n  g2.watch(x)\n  with tf.GradientTape() as g1:\n    g1.watch(x)\n    y = f(x)\n  dy = g1.gradient(y, x)\nout = [dy, g2.gradient(dy, x)]', 'num'),
+    ('@tf.custom_gradient\ndef f(x):\n  return x * 2.0, lambda dy: None\nx = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = f(x)\nout = g.gradient(y, x)', 'num'),
+    ('@tf.custom_gradient\ndef log1pexp(x):\n  e = tf.exp(x)\n  def grad(upstream):\n    return upstream * (1 - 1 / (1 + e))\n  return tf.math.log(1 + e), grad\nx = tf.constant(100.)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = log1pexp(x)\nout = g.gradient(y, x)', 'num'),
+    ('@tf.custom_gradient\ndef f(x, n):\n  return x * n, lambda dy: (dy * 2.0, None)\nx = tf.constant(3.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = f(x, 4.0)\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant([1.0, 2.0, 3.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.reduce_mean(x[1:] * x[:-1])\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.reduce_sum(tf.nn.softmax(x) * tf.constant([[1.0, 0.0], [0.0, 1.0]]))\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant([1.0, -2.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.reduce_sum(tf.abs(x) + tf.maximum(x, 0.0))\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.identity(x)\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\nout = g.gradient(x, x)', 'num'),
+    ('x = tf.constant(2.0)\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.convert_to_tensor([x, 2 * x])\nout = g.gradient(y, x)', 'num'),
+    ('x = tf.constant([1.0, 2.0])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.where(x > 1.5, x * x, x)\nout = g.gradient(y, x)', 'num'),
+]
+# Gradients of gather are IndexedSlices (reprs compared as numbers).
+GATHER = [
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.gather(x, [0, 2, 0])\nout = g.gradient(y, x)', 'num'),
+    ('v = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.gather(v, [0, 2, 0]))\ngr = g.gradient(y, v)\nout = [type(gr).__name__, gr.indices, gr.values, gr.dense_shape]', 'num'),
+    ('v = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.gather(v, [0, 2, 0]) * 2.0) + tf.reduce_sum(v)\nout = g.gradient(y, v)', 'num'),
+    ('v = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.gather(v, [1])) + tf.reduce_sum(tf.gather(v, [2]))\ngr = g.gradient(y, v)\nout = [type(gr).__name__, tf.convert_to_tensor(gr)]', 'num'),
+    ('v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.gather(v, [1]))\ngr = g.gradient(y, v)\nout = repr(gr)', 'num'),
+    ('x = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.gather(x, [1, 0], axis=1)\nout = g.gradient(y, x)', 'num'),
+    ('v = tf.Variable([1.0, 2.0, 3.0])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.nn.embedding_lookup(v, [0, 0, 2]))\nout = tf.convert_to_tensor(g.gradient(y, v))', 'num'),
+    ('v = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.gather(v, [0, 2]))\nout = g.jacobian(y, v)', 'num'),
+]
+
 _SETUP = {
     "dtypes": "",
     "shape": "S = tf.TensorShape\n",
@@ -503,6 +615,8 @@ GROUPS = {
     "tensor": TENSOR,
     "operators": OPERATORS,
     "variables": VARIABLES,
+    "tape": TAPE,
+    "tape_gather": GATHER,
 }
 
 
@@ -532,9 +646,11 @@ def _to_num(x):
     if hasattr(x, "numpy") and hasattr(x, "dtype"):
         a = np.asarray(x.numpy())
         name = x.dtype.name
-    else:
+    elif isinstance(x, (np.ndarray, np.generic)):
         a = np.asarray(x)
         name = str(a.dtype)
+    else:  # plain Python values, enums, strings: compared by repr
+        return {"py": normalize(repr(x))}
     if a.dtype.kind == "c":
         vals = [[float(z.real), float(z.imag)] for z in a.reshape(-1)]
     elif a.dtype.kind in "OSU":
@@ -620,6 +736,10 @@ def _compare_num(e, a, path="out"):
             if r:
                 return r
         return None
+    if not isinstance(e, dict):
+        return None if e == a else f"{path}: expected {e!r}, got {a!r}"
+    if "py" in e:
+        return None if e == a else f"{path}: expected {e['py']}, got {a}"
     if "value" not in e:
         if set(e) != set(a):
             return f"{path}: keys {sorted(e)} != {sorted(a)}"

@@ -103,7 +103,7 @@ class GradientTape:
     def stop_recording(self):
         """Temporarily stops recording operations on this tape."""
         if not self._recording:
-            raise ValueError("Tape must be recording when stop_recording is called.")
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
         self._pop()
         try:
             yield
@@ -131,7 +131,10 @@ class GradientTape:
                     )
                 self._watched[id(t)] = t
             else:
-                raise ValueError(f"Passed in object {t!r} of type {type(t).__name__!r}, not tf.Tensor or tf.Variable.")
+                raise ValueError(
+                    f"Passed in object {t!r} of type {type(t).__name__!r}, not tf.Tensor or "
+                    "tf.Variable or ExtensionType."
+                )
 
     def _watch_variable(self, var):
         self._watched[id(var)] = var
@@ -168,12 +171,16 @@ class GradientTape:
                     "Calling GradientTape.gradient on a persistent tape inside its context is "
                     "significantly less efficient than calling it outside the context."
                 )
-        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        unconnected_gradients = _unconnected(unconnected_gradients)
+        if target is None:
+            raise TypeError(
+                "Argument `target` should be a list or nested structure of Tensors, Variables or "
+                "CompositeTensors to be differentiated, but received None."
+            )
         flat_sources = nest.flatten(sources)
-        for s in flat_sources:
-            if not (isinstance(s, Tensor) or _is_variable(s)):
-                raise ValueError(f"Passed in object {s!r} of type {type(s).__name__!r}, not tf.Tensor or tf.Variable.")
+        _check_differentiable(flat_sources)
         flat_targets = nest.flatten(target)
+        _check_differentiable(flat_targets)
         flat_out_grads = None
         if output_gradients is not None:
             flat_out_grads = nest.flatten(output_gradients)
@@ -191,10 +198,21 @@ class GradientTape:
         from arroyo.ops import array_ops, math_ops
         from arroyo.util import nest
 
+        if self._used and not self._persistent:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of "
+                "gradients (or jacobians)"
+            )
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError(
+                "GradientTape must be created with persistent=True to compute the jacobian with "
+                "eager execution enabled and with  experimental_use_pfor set to False."
+            )
         if self._recording and not self._persistent:
             self._pop()
-        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        unconnected_gradients = _unconnected(unconnected_gradients)
         flat_sources = nest.flatten(sources)
+        _check_differentiable(flat_sources)
         target = _as_tensor(target)
         n = target.shape.num_elements()
         rows = [[] for _ in flat_sources]
@@ -225,11 +243,23 @@ class GradientTape:
         """Jacobian of each batch row: [batch] + target.shape[1:] + source.shape[1:]."""
         from arroyo.ops import array_ops
 
+        if self._used and not self._persistent:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of "
+                "gradients (or jacobians)"
+            )
+        if not experimental_use_pfor and not self._persistent:
+            raise RuntimeError(
+                "GradientTape must be created with persistent=True to compute the batch_jacobian "
+                "with eager execution enabled and with experimental_use_pfor set to False."
+            )
         if self._recording and not self._persistent:
             self._pop()
-        unconnected_gradients = UnconnectedGradients(unconnected_gradients)
+        unconnected_gradients = _unconnected(unconnected_gradients)
         target = _as_tensor(target)
         src_t = _as_tensor(source)
+        target.shape.with_rank_at_least(2)
+        src_t.shape.with_rank_at_least(2)
         tshape = list(target.shape)
         if tshape[0] != list(src_t.shape)[0]:
             raise ValueError(
@@ -246,14 +276,33 @@ class GradientTape:
             og = array_ops.reshape(onehot, tshape)
             (g,) = backprop(self._records, [target], [source], [og], unconnected_gradients)
             if g is None:
+                # TF returns zeros here whatever `unconnected_gradients` says.
                 if not self._persistent:
                     self._used = True
-                return None
+                return array_ops.zeros(tshape + list(src_t.shape)[1:], dtype=target.dtype)
             cols.append(_dense(g))
         stacked = array_ops.stack(cols, axis=1)  # [batch, inner, *source[1:]]
         if not self._persistent:
             self._used = True
         return array_ops.reshape(stacked, tshape + list(src_t.shape)[1:])
+
+
+def _unconnected(value) -> UnconnectedGradients:
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError(f"Unknown value for unconnected_gradients: {value!r}") from None
+
+
+def _check_differentiable(flat):
+    """TF's errors for targets/sources that are not tensors or Variables."""
+    for x in flat:
+        if isinstance(x, Tensor) or _is_variable(x):
+            continue
+        if x is None:
+            raise TypeError("Cannot convert the argument `type_value`: None to a TensorFlow DType.")
+        if not hasattr(x, "dtype"):
+            raise AttributeError(f"'{type(x).__name__}' object has no attribute 'dtype'")
 
 
 def _as_tensor(x):

@@ -70,12 +70,6 @@ class IndexedSlices:
 
         return IndexedSlices(negative(self._values), self._indices, self._dense_shape)
 
-    def __repr__(self):
-        return (
-            f"IndexedSlices(indices={self._indices!r}, values={self._values!r}, "
-            f"dense_shape={self._dense_shape!r})"
-        )
-
 
 def _to_tensor(value, dtype=None, name=None):
     t = value.to_dense()
