@@ -9,9 +9,8 @@ from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import COMPLEX, FLOATS, INTS, NUMERIC, REAL, defop, execute
 from arroyo.framework.tensor import EagerTensor
 from arroyo.framework.tensor_shape import TensorShape
-from arroyo.ops import _infer
+from arroyo.ops import _infer, array_ops, math_ops
 from arroyo.ops._helpers import check_allowed, int_tensor, static_value, to_tensor
-from arroyo.ops import array_ops, math_ops
 
 
 def _axes(x, axis, op_name):
@@ -64,7 +63,6 @@ def _mean(x, axis, keepdims):
 
 
 def _grad_sum(op, g):
-    x = op.inputs[0]
     return _broadcast_back(op, g), None
 
 

@@ -12,7 +12,7 @@ M = R.normal(size=(3, 4)).astype(np.float32)
 D = (R.permutation(24).reshape(2, 3, 4) * 0.37 - 4).astype(np.float32)
 P = R.uniform(0.5, 1.5, size=(2, 3, 4)).astype(np.float32)
 PZ = np.array([[1.5, 0.0, -2.0], [0.5, 3.0, 0.0], [2.0, -1.0, 0.7]], np.float32)  # zeros for prod
-I = np.array([[1, 2, 4, -7], [5, -6, 3, 3], [9, 0, -1, 2]], np.int32)
+IM = np.array([[1, 2, 4, -7], [5, -6, 3, 3], [9, 0, -1, 2]], np.int32)
 B = np.array([[True, False, True], [True, True, True]])
 TIES = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], np.float32)
 
@@ -28,7 +28,7 @@ CASES = [
          ref=lambda x: np.sum(x, axis=-1), grad=True),
     Case("sum_axis_empty_list", lambda tf, x: tf.reduce_sum(x, axis=[]), [M], ops=("Sum",), ref=lambda x: x,
          grad=True),
-    Case("sum_int", lambda tf, x: tf.reduce_sum(x, axis=1), [I], ops=("Sum",), ref=lambda x: np.sum(x, axis=1)),
+    Case("sum_int", lambda tf, x: tf.reduce_sum(x, axis=1), [IM], ops=("Sum",), ref=lambda x: np.sum(x, axis=1)),
     Case("sum_scalar", lambda tf, x: tf.reduce_sum(x), [np.float32(2.5)], ops=("Sum",), ref=lambda x: x,
          grad=True),
     Case("sum_complex", lambda tf, x: tf.reduce_sum(x, axis=0),
@@ -43,7 +43,7 @@ CASES = [
          ref=lambda x: np.mean(x, axis=1, keepdims=True), grad=True, grad2=True),
     Case("mean_axis_neg_list", lambda tf, x: tf.reduce_mean(x, axis=[-1, 0]), [X], ops=("Mean",),
          ref=lambda x: np.mean(x, axis=(0, 2)), grad=True, grad2=True),
-    Case("mean_int_truncates", lambda tf, x: [tf.reduce_mean(x), tf.reduce_mean(x, axis=1)], [I], ops=("Mean",),
+    Case("mean_int_truncates", lambda tf, x: [tf.reduce_mean(x), tf.reduce_mean(x, axis=1)], [IM], ops=("Mean",),
          ref=lambda x: [np.int32(np.trunc(np.sum(x) / x.size)),
                         np.trunc(np.sum(x, axis=1) / x.shape[1]).astype(np.int32)]),
     Case("mean_uint8_no_overflow", lambda tf, x: tf.reduce_mean(x), [np.array([250, 250, 251], np.uint8)],
@@ -60,7 +60,7 @@ CASES = [
          ref=lambda x: np.prod(x, axis=1), grad=True),
     Case("prod_negative_axis", lambda tf, x: tf.reduce_prod(x, axis=-2), [P], ops=("Prod",),
          ref=lambda x: np.prod(x, axis=-2), grad=True),
-    Case("prod_int", lambda tf, x: tf.reduce_prod(x, axis=0), [I], ops=("Prod",), ref=lambda x: np.prod(x, axis=0)),
+    Case("prod_int", lambda tf, x: tf.reduce_prod(x, axis=0), [IM], ops=("Prod",), ref=lambda x: np.prod(x, axis=0)),
     # -- Max / Min ------------------------------------------------------------------------
     Case("max_all", lambda tf, x: tf.reduce_max(x), [D], ops=("Max",), ref=np.max, grad=True),
     Case("max_axis", lambda tf, x: tf.reduce_max(x, axis=2), [D], ops=("Max",), ref=lambda x: np.max(x, axis=2),
@@ -69,7 +69,7 @@ CASES = [
          ref=lambda x: np.max(x, axis=(0, 2), keepdims=True), grad=True),
     Case("max_ties_split_gradient", lambda tf, x: tf.reduce_max(x, axis=1), [TIES], ops=("Max",),
          ref=lambda x: np.max(x, axis=1)),
-    Case("max_int", lambda tf, x: tf.reduce_max(x, axis=1), [I], ops=("Max",), ref=lambda x: np.max(x, axis=1)),
+    Case("max_int", lambda tf, x: tf.reduce_max(x, axis=1), [IM], ops=("Max",), ref=lambda x: np.max(x, axis=1)),
     Case("max_empty", lambda tf, x: tf.reduce_max(x, axis=0), [np.zeros((0, 3), np.float32)], ops=("Max",),
          ref=lambda x: np.full(3, -np.inf)),
     Case("max_nan", lambda tf, x: tf.reduce_max(x), [np.array([1.0, np.nan, 3.0], np.float32)], ops=("Max",),
@@ -77,7 +77,7 @@ CASES = [
     Case("min_all", lambda tf, x: tf.reduce_min(x), [D], ops=("Min",), ref=np.min, grad=True),
     Case("min_axis_neg", lambda tf, x: tf.reduce_min(x, axis=-2), [D], ops=("Min",),
          ref=lambda x: np.min(x, axis=-2), grad=True),
-    Case("min_int_keep", lambda tf, x: tf.reduce_min(x, axis=0, keepdims=True), [I], ops=("Min",),
+    Case("min_int_keep", lambda tf, x: tf.reduce_min(x, axis=0, keepdims=True), [IM], ops=("Min",),
          ref=lambda x: np.min(x, axis=0, keepdims=True)),
     Case("min_empty_int", lambda tf, x: tf.reduce_min(x, axis=1), [np.zeros((2, 0), np.int32)], ops=("Min",),
          ref=lambda x: np.full(2, np.iinfo(np.int32).max, np.int32)),
@@ -93,7 +93,7 @@ CASES = [
          ref=lambda x: np.argmax(x, axis=0)),
     Case("argmax_axis_neg", lambda tf, x: tf.math.argmax(x, axis=-1), [X], ops=("ArgMax",),
          ref=lambda x: np.argmax(x, axis=-1)),
-    Case("argmax_int32_out", lambda tf, x: tf.argmax(x, axis=1, output_type=tf.int32), [I], ops=("ArgMax",),
+    Case("argmax_int32_out", lambda tf, x: tf.argmax(x, axis=1, output_type=tf.int32), [IM], ops=("ArgMax",),
          ref=lambda x: np.argmax(x, axis=1).astype(np.int32)),
     Case("argmax_ties_first", lambda tf, x: tf.argmax(x, axis=1), [TIES], ops=("ArgMax",),
          ref=lambda x: np.argmax(x, axis=1)),
@@ -101,7 +101,7 @@ CASES = [
          ref=lambda x: np.int64(1)),
     Case("argmin", lambda tf, x: [tf.argmin(x), tf.argmin(x, axis=2)], [X], ops=("ArgMin",),
          ref=lambda x: [np.argmin(x, axis=0), np.argmin(x, axis=2)]),
-    Case("argmin_int32_out", lambda tf, x: tf.math.argmin(x, axis=0, output_type=tf.int32), [I], ops=("ArgMin",),
+    Case("argmin_int32_out", lambda tf, x: tf.math.argmin(x, axis=0, output_type=tf.int32), [IM], ops=("ArgMin",),
          ref=lambda x: np.argmin(x, axis=0).astype(np.int32)),
     # -- composed ---------------------------------------------------------------------------
     Case("logsumexp_all", lambda tf, x: tf.reduce_logsumexp(x), [X], ops=("Max", "Exp", "Log", "Sum"),
@@ -132,5 +132,5 @@ CASES = [
          [PZ], ref=lambda x: [np.int64(np.count_nonzero(x)), np.count_nonzero(x, axis=1).astype(np.int64),
                               np.count_nonzero(x, axis=0, keepdims=True).astype(np.int32)]),
     Case("count_nonzero_int_bool", lambda tf, x, b: [tf.math.count_nonzero(x, axis=-1), tf.math.count_nonzero(b)],
-         [I, B], ref=lambda x, b: [np.count_nonzero(x, axis=-1).astype(np.int64), np.int64(np.count_nonzero(b))]),
+         [IM, B], ref=lambda x, b: [np.count_nonzero(x, axis=-1).astype(np.int64), np.int64(np.count_nonzero(b))]),
 ]
