@@ -13,9 +13,8 @@ import contextlib
 import enum
 import logging
 
-from arroyo.framework import dtypes
+from arroyo.framework import dtypes, op_registry
 from arroyo.framework.context import state
-from arroyo.framework import op_registry
 from arroyo.framework.op_registry import OpRecord
 from arroyo.framework.tensor import EagerTensor, Tensor
 
