@@ -152,7 +152,8 @@ def _shuffle(tf):
             tf.random.shuffle([7, 8], seed=3), tf.random.shuffle(tf.reshape(tf.range(15), [5, 3]), seed=4),
             tf.random.shuffle(tf.constant(5.0), seed=5), tf.random.shuffle(tf.zeros([0, 2]), seed=6),
             tf.random.shuffle(tf.range(37, dtype=tf.float64), seed=7),
-            tf.random.shuffle(tf.range(12)), tf.random.shuffle(tf.reshape(tf.range(24), [2, 3, 4]))]  # fmt: skip
+            tf.random.shuffle(tf.range(12)), tf.random.shuffle(tf.reshape(tf.range(24), [2, 3, 4])),
+            tf.random.shuffle(tf.range(5000), seed=8), tf.random.shuffle(tf.range(40000), seed=9)]  # fmt: skip
 
 
 @scenario("categorical")
@@ -175,6 +176,17 @@ def _categorical_sharded(tf):
     lg = tf.reshape(tf.range(80, dtype=tf.float32) % 7.0, [8, 10]) / 3.0
     return [tf.random.categorical(lg, 1000, seed=1), tf.random.categorical(lg[:3], 3000, seed=2),
             tf.random.categorical(tf.zeros([64, 100]), 50, seed=3)]  # fmt: skip
+
+
+@scenario("categorical_shard_shapes")
+def _categorical_shard_shapes(tf):
+    tf.random.set_seed(13)
+    out = []
+    for i, (b, s, c) in enumerate([(17, 300, 50), (100, 10, 1000), (33, 5, 100), (65, 100, 64),
+                                   (7, 64, 2000), (2, 40000, 3)]):  # fmt: skip
+        lg = tf.reshape(tf.sin(tf.range(b * c, dtype=tf.float32)), [b, c])
+        out.append(tf.random.categorical(lg, s, seed=i))
+    return out
 
 
 # -- stateless ------------------------------------------------------------------------------

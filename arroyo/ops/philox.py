@@ -68,8 +68,32 @@ def _encrypt(low, high, key, out):
     return out
 
 
+_PY_MAX = 12  # below this many blocks, plain Python ints beat ~100 NumPy calls
+
+
+def _py_blocks(counters, key: int) -> np.ndarray:
+    """Philox blocks for a few 128-bit counters, in Python integer arithmetic."""
+    m = MASK32
+    keys = []
+    k0, k1 = key & m, (key >> 32) & m
+    for _ in range(10):
+        keys.append((k0, k1))
+        k0, k1 = (k0 + _W0) & m, (k1 + _W1) & m
+    out = []
+    for c in counters:
+        c0, c1, c2, c3 = c & m, (c >> 32) & m, (c >> 64) & m, c >> 96
+        for ka, kb in keys:
+            p0 = 0xD2511F53 * c0
+            p1 = 0xCD9E8D57 * c2
+            c0, c1, c2, c3 = (p1 >> 32) ^ c1 ^ ka, p1 & m, (p0 >> 32) ^ c3 ^ kb, p0 & m
+        out += (c0, c1, c2, c3)
+    return np.array(out, dtype=np.uint32).reshape(-1, 4)
+
+
 def _chunk_blocks(counter: int, key: int, start: int, m: int) -> np.ndarray:
     """Blocks `start .. start+m-1` after `counter`: uint32 [m, 4]."""
+    if m <= _PY_MAX:
+        return _py_blocks([(counter + start + i) & MASK128 for i in range(m)], key)
     base = (counter + start) & MASK128
     lo, hi = base & MASK64, base >> 64
     low = np.arange(m, dtype=np.uint64)
@@ -97,6 +121,8 @@ def words(counter: int, key: int, nwords: int) -> np.ndarray:
 
 def _blocks_at(counter: int, key: int, rel: np.ndarray) -> np.ndarray:
     """Blocks at `counter + rel[i]` for non-negative offsets `rel` (< 2**63): uint32 [n, 4]."""
+    if rel.size <= _PY_MAX:
+        return _py_blocks([(counter + int(r)) & MASK128 for r in rel.tolist()], key)
     lo, hi = counter & MASK64, counter >> 64
     low = rel.astype(np.uint64) + np.uint64(lo)
     high = (low < np.uint64(lo)).astype(np.uint64)

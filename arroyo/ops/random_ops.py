@@ -209,14 +209,49 @@ _RANDOM_UNIFORM_INT = defop(
 
 
 def _permutation(words: np.ndarray, n: int) -> np.ndarray:
-    """TF's ShuffleRange on 0..n-1: swap i with i + word_i % (n - i), for i = 0..n-2."""
+    """TF's ShuffleRange on 0..n-1: swap i with j_i = i + word_i % (n - i), i = 0..n-2."""
     i = np.arange(n - 1, dtype=np.int64)
-    span = (n - i).astype(np.uint32)  # the kernel takes `n` as uint32
-    j = (i + (words[: n - 1] % span)).tolist()
-    p = list(range(n))
-    for a, b in enumerate(j):  # each swap depends on the previous ones
-        p[a], p[b] = p[b], p[a]
-    return np.asarray(p, dtype=np.intp)
+    span = (n - i).astype(np.uint32)  # the kernel takes `n - i` as uint32
+    j = i + (words[: n - 1] % span).astype(np.int64)
+    if n <= 4096:
+        p = list(range(n))
+        for a, b in enumerate(j.tolist()):  # each swap depends on the previous ones
+            p[a], p[b] = p[b], p[a]
+        return np.asarray(p, dtype=np.intp)
+    return _swap_sequence_result(j, n)
+
+
+def _swap_sequence_result(j: np.ndarray, n: int) -> np.ndarray:
+    """The permutation the swaps (i, j_i), j_i >= i, produce, without a Python loop.
+
+    Position i is final after step i and receives what position j_i holds then: the
+    value the latest earlier step targeting j_i moved there, or j_i itself. The value a
+    step k moves away is, in turn, what position k held, so values follow chains of
+    "latest earlier step targeting me", resolved by pointer jumping.
+    """
+    order = np.argsort(j, kind="stable")  # steps grouped by target, in step order
+    sj = j[order]
+    same = np.zeros(n - 1, dtype=bool)
+    np.equal(sj[1:], sj[:-1], out=same[1:])
+    prev_sorted = np.where(same, np.roll(order, 1), -1)
+    prev = np.empty(n - 1, dtype=np.int64)
+    prev[order] = prev_sorted  # the latest earlier step with the same target
+    counts = np.bincount(j, minlength=n)
+    ends = np.maximum(np.cumsum(counts) - 1, 0)
+    idx = np.arange(n, dtype=np.int64)
+    last = np.where(counts > 0, order[ends], -1)  # the latest step targeting position x
+    # Steps before x that target x: the group's last, unless that is step x itself.
+    parent = np.where(last == idx, prev_sorted[ends], last)
+    root = np.where(parent < 0, idx, parent)
+    while True:
+        nxt = root[root]
+        if np.array_equal(nxt, root):
+            break
+        root = nxt
+    out = np.empty(n, dtype=np.intp)
+    out[:-1] = np.where(prev >= 0, root[np.maximum(prev, 0)], j)
+    out[-1] = root[-1]
+    return out
 
 
 def _shuffle(value, counter, key):
@@ -668,10 +703,10 @@ def _shape_tensor(shape, op="RandomStandardNormal"):
         if not shape:
             return _const(np.zeros(0, dtype=np.int32))
         if all(type(d) is int for d in shape):
-            arr = np.asarray(shape)
-            if arr.dtype != np.int64 or (arr.min() >= -(2**31) and arr.max() < 2**31):
-                arr = arr.astype(np.int32)
-            return _const(arr)
+            try:
+                return _const(np.array(shape, dtype=np.int32))
+            except OverflowError:  # a dimension beyond int32: TF converts to int64
+                return _const(np.array(shape, dtype=np.int64))
         shape = [getattr(d, "value", d) for d in shape]
     t = convert_to_tensor(shape)
     if t.dtype not in _INTS:
