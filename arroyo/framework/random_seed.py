@@ -23,6 +23,7 @@ after the same `set_seed` reproduces the same numbers.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 import random
@@ -40,6 +41,9 @@ DEFAULT_GRAPH_SEED = 87654321
 _MAXINT32 = 2**31 - 1
 _MASK64 = (1 << 64) - 1
 _MASK128 = (1 << 128) - 1
+# Every op call after set_seed draws a fresh op seed and so creates a kernel; keep the
+# most recently used ones (TF keeps all; a repeat 64K kernels later is vanishingly rare).
+_MAX_KERNELS = 1 << 16
 
 
 class _EagerSeedState:
@@ -50,7 +54,7 @@ class _EagerSeedState:
         self.rng = random.Random()
         self.lock = threading.Lock()
         # (op name, attrs...) -> [key, counter] of the Philox generator that op kernel owns.
-        self.kernels: dict = {}
+        self.kernels: collections.OrderedDict = collections.OrderedDict()
 
 
 _eager = _EagerSeedState()
@@ -148,15 +152,22 @@ def kernel_generator(cache_key, seed, seed2, node=None):
     Like TF's GuardedPhiloxRandom: key = seed, counter = seed2 << 64 (as 64-bit
     patterns); both zero means fresh seeds from the OS.
     """
-    table = _eager.kernels if node is None else _node_generators
-    cell = table.get(cache_key if node is None else node)
+    if node is None:
+        table, key = _eager.kernels, cache_key
+    else:
+        table, key = _node_generators, node
+    cell = table.get(key)
     if cell is None:
         s1, s2 = int(seed) & _MASK64, int(seed2) & _MASK64
         if s1 == 0 and s2 == 0:
             s1 = int.from_bytes(os.urandom(8), "little")
             s2 = int.from_bytes(os.urandom(8), "little")
         cell = [s1, s2 << 64]
-        table[cache_key if node is None else node] = cell
+        table[key] = cell
+        if node is None and len(table) > _MAX_KERNELS:
+            table.popitem(last=False)
+    elif node is None:
+        table.move_to_end(key)
     return cell
 
 

@@ -19,6 +19,8 @@ ten rounds and of the transforms stay in cache.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from arroyo.ops import _libm
@@ -310,6 +312,7 @@ def _truncated_groups(counter, key, todo, group, is_double, out):
         step = 1
 
 
+@functools.lru_cache(maxsize=1024)
 def scramble_seed(seed0: int, seed1: int):
     """TF's GenerateKey: a stateless seed pair -> (key, counter) of a Philox generator.
 
