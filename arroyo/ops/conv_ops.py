@@ -1097,7 +1097,120 @@ def bias_add(value, bias, data_format=None, name=None):
     return execute(_BIAS_ADD, (v, b), {"data_format": data_format}, name)
 
 
+def conv1d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NWC",  # noqa: A002
+                     dilations=None, name=None):  # fmt: skip
+    """The gradient of conv1d with respect to its input: filters are [k, out_channels, in_channels].
+
+    >>> tf.nn.conv1d_transpose(tf.ones([1, 2, 1]), tf.ones([2, 1, 1]), [1, 4, 1], 2).shape
+    TensorShape([1, 4, 1])
+    """
+    if data_format is None or data_format == "NWC":
+        fmt, spatial, ci = "NHWC", 1, 2
+    elif data_format == "NCW":
+        fmt, spatial, ci = "NCHW", 2, 1
+    else:
+        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
+    attrs = {
+        "strides": [1] + _get_sequence(strides, 1, ci, "stride"),
+        "padding": padding,
+        "explicit_paddings": [],
+        "data_format": fmt,
+        "dilations": [1] + _get_sequence(dilations, 1, ci, "dilations"),
+        "use_cudnn_on_gpu": True,
+    }
+    dy, f = _operands(_CONV2D, input, filters)
+    dy = array_ops.expand_dims(dy, spatial)
+    f = array_ops.expand_dims(f, 0)
+    from arroyo.ops._helpers import int_tensor
+
+    if not hasattr(output_shape, "dtype"):
+        shape = [int(d) for d in output_shape]
+        sizes = int_tensor(shape[:spatial] + [1] + shape[spatial:])
+    else:
+        sizes = array_ops.concat([output_shape[:spatial], [1], output_shape[spatial:]], 0)
+    y = execute(_CONV2D_BP_INPUT, (sizes, f, dy), attrs, name)
+    return array_ops.squeeze(y, [spatial])
+
+
+def convolution(input, filters, strides=None, padding="VALID", data_format=None, dilations=None,  # noqa: A002
+                name=None):  # fmt: skip
+    """N-D convolution, N from the filters' rank (1 or 2 spatial dimensions here).
+
+    >>> tf.nn.convolution(tf.ones([1, 4, 4, 1]), tf.ones([2, 2, 1, 1])).shape
+    TensorShape([1, 3, 3, 1])
+    """
+    f = to_tensor(filters)
+    n = f.shape.rank - 2 if f.shape.rank is not None else None
+    if n == 1:
+        fmt = data_format if data_format is not None else "NWC"
+        return conv1d(input, f, 1 if strides is None else strides, padding, data_format=fmt,
+                      dilations=dilations, name=name)  # fmt: skip
+    if n == 2:
+        fmt = data_format if data_format is not None else "NHWC"
+        return conv2d(input, f, 1 if strides is None else strides, padding, data_format=fmt,
+                      dilations=dilations, name=name)  # fmt: skip
+    if n == 3:
+        raise NotImplementedError("tf.nn.convolution with 3 spatial dimensions (Conv3D) is not implemented")
+    raise ValueError(f"`filters.shape.rank - 2` must be 1, 2 or 3. Received: filters.shape={f.shape}")
+
+
+def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_format=None,  # noqa: A002
+                   dilations=None, name=None):  # fmt: skip
+    """Transposed convolution in 1 or 2 spatial dimensions, from len(output_shape)."""
+    n = (int(output_shape.shape[0]) if hasattr(output_shape, "shape") and hasattr(output_shape, "dtype")
+         else len(output_shape)) - 2  # fmt: skip
+    if n == 1:
+        return conv1d_transpose(input, filters, output_shape, strides, padding=padding,
+                                data_format=data_format or "NWC", dilations=dilations, name=name)  # fmt: skip
+    if n == 2:
+        return conv2d_transpose(input, filters, output_shape, strides, padding=padding,
+                                data_format=data_format or "NHWC", dilations=dilations, name=name)  # fmt: skip
+    raise ValueError(f"`output_shape` must be of length 3, 4 or 5. Received: output_shape={output_shape} of length {n + 2}.")
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """conv2d with holes: the filter's taps are `rate` apart (dilations=rate)."""
+    return conv2d(value, filters, 1, padding, dilations=rate, name=name)
+
+
+def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=None):
+    """The transpose of atrous_conv2d."""
+    if rate < 1:
+        raise ValueError(f"`rate` cannot be less than one. Received: rate={rate}")
+    return conv2d_transpose(value, filters, output_shape, 1, padding=padding, dilations=rate, name=name)
+
+
+def _public_sizes_op(op, a, b, c, strides, padding, data_format, dilations, name, sizes_pos):
+    padding, explicit = convert_padding(padding)
+    attrs = {"strides": [int(v) for v in strides], "padding": padding, "explicit_paddings": explicit,
+             "data_format": data_format, "dilations": [int(v) for v in dilations]}  # fmt: skip
+    from arroyo.ops._helpers import int_tensor
+
+    args = [a, b, c]
+    args[sizes_pos] = int_tensor(args[sizes_pos])
+    others = [i for i in range(3) if i != sizes_pos]
+    t1, t2 = same_dtype_operands(op.name, [args[i] for i in others])
+    args[others[0]], args[others[1]] = t1, t2
+    return execute(op, tuple(args), attrs, name)
+
+
+def depthwise_conv2d_backprop_input(input_sizes, filter, out_backprop, strides, padding,  # noqa: A002
+                                    data_format="NHWC", dilations=(1, 1, 1, 1), name=None):  # fmt: skip
+    """The gradient of depthwise_conv2d with respect to its input (raw op of the same name)."""
+    return _public_sizes_op(_DW_BP_INPUT, input_sizes, filter, out_backprop, strides, padding, data_format,
+                            dilations, name, 0)  # fmt: skip
+
+
+def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+                                     data_format="NHWC", dilations=(1, 1, 1, 1), name=None):  # fmt: skip
+    """The gradient of depthwise_conv2d with respect to its filter (raw op of the same name)."""
+    return _public_sizes_op(_DW_BP_FILTER, input, filter_sizes, out_backprop, strides, padding, data_format,
+                            dilations, name, 1)  # fmt: skip
+
+
 TF_API = {
     "tf.nn": ["conv2d", "conv1d", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
-              "bias_add"],
+              "bias_add", "conv1d_transpose", "convolution", "conv_transpose", "atrous_conv2d",
+              "atrous_conv2d_transpose", "depthwise_conv2d_backprop_input",
+              "depthwise_conv2d_backprop_filter"],
 }

@@ -485,11 +485,112 @@ def log_sigmoid(x, name=None):
     return math_ops.negative(nn_ops.softplus(math_ops.negative(x)), name=name)
 
 
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None):
+    """(count, sum(x - shift), sum((x - shift) ** 2), shift) over `axes`, for moments."""
+    x = to_tensor(x)
+    dims = x.shape.as_list()
+    axes_l = [int(a) for a in np.reshape(axes, -1)]
+    if all(dims[a] is not None for a in axes_l):
+        counts = array_ops.constant(float(np.prod([dims[a] for a in axes_l])), dtype=x.dtype)
+    else:
+        shape = math_ops.cast(array_ops.shape(x), x.dtype)
+        counts = reduction_ops.reduce_prod(array_ops.gather(shape, axes_l))
+    if shift is not None:
+        shift = to_tensor(shift) if is_tensorlike(shift) else to_tensor(shift, dtype=x.dtype)
+        centered = math_ops.subtract(x, shift)
+    else:
+        centered = x
+    m_ss = reduction_ops.reduce_sum(centered, axes_l, keepdims=keepdims)
+    v_ss = reduction_ops.reduce_sum(unary_ops.square(centered), axes_l, keepdims=keepdims)
+    return counts, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """(mean, variance) from sufficient statistics.
+
+    >>> [float(t) for t in tf.nn.normalize_moments(2.0, 4.0, 10.0, None)]
+    [2.0, 1.0]
+    """
+    mean_ss = to_tensor(mean_ss)
+    divisor = unary_ops.reciprocal(counts if is_tensorlike(counts) else to_tensor(counts, dtype=mean_ss.dtype))
+    shifted_mean = math_ops.multiply(mean_ss, divisor)
+    mean = math_ops.add(shifted_mean, shift) if shift is not None else shifted_mean
+    variance = math_ops.subtract(math_ops.multiply(variance_ss, divisor), unary_ops.square(shifted_mean))
+    return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
+    """Frequency-weighted (mean, variance) of `x` over `axes`."""
+    x = to_tensor(x)
+    fw = to_tensor(frequency_weights)
+    half = x.dtype is dtypes.float16
+    if half:
+        x = math_ops.cast(x, dtypes.float32)
+    if fw.dtype is not x.dtype:
+        fw = math_ops.cast(fw, x.dtype)
+    from arroyo.ops.math_extra_ops import div_no_nan
+
+    wsum = reduction_ops.reduce_sum(math_ops.multiply(fw, x), axes, keepdims=True)
+    total = reduction_ops.reduce_sum(math_ops.add(fw, array_ops.zeros_like(x)), axes, keepdims=True)
+    mean = div_no_nan(wsum, total)
+    dist = reduction_ops.reduce_sum(math_ops.multiply(fw, math_ops.squared_difference(x, mean)), axes, keepdims=True)
+    variance = div_no_nan(dist, total)
+    if not keepdims:
+        mean = array_ops.squeeze(mean, axes)
+        variance = array_ops.squeeze(variance, axes)
+    if half:
+        mean, variance = math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+    return mean, variance
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """exp(log_input) - log_input * targets (+ Stirling's term with compute_full_loss)."""
+    log_input = to_tensor(log_input)
+    targets = to_tensor(targets) if is_tensorlike(targets) else to_tensor(targets, dtype=log_input.dtype)
+    if not log_input.shape.is_compatible_with(targets.shape):
+        raise ValueError("`log_input` and `targets` must have the same shape, received "
+                         f"({log_input.shape} vs {targets.shape}).")  # fmt: skip
+    result = math_ops.subtract(unary_ops.exp(log_input), math_ops.multiply(log_input, targets))
+    if compute_full_loss:
+        stirling = math_ops.add(
+            math_ops.subtract(math_ops.multiply(targets, unary_ops.log(targets)), targets),
+            math_ops.multiply(0.5, unary_ops.log(math_ops.multiply(2 * np.pi, targets))),
+        )
+        zeros = array_ops.zeros_like(targets)
+        cond = math_ops.logical_and(math_ops.greater_equal(targets, zeros),
+                                    math_ops.less_equal(targets, array_ops.ones_like(targets)))  # fmt: skip
+        result = math_ops.add(result, array_ops.where(cond, zeros, stirling))
+    return result
+
+
+def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """sum(per_example_loss * sample_weight) / global_batch_size (default: the batch size)."""
+    loss = to_tensor(per_example_loss)
+    dt = loss.dtype
+    if loss.shape.rank == 0:
+        raise ValueError("Invalid value passed for `per_example_loss`. Expected a tensor with at least rank 1.")
+    if sample_weight is not None:
+        w = to_tensor(sample_weight)
+        loss = math_ops.multiply(loss, w if w.dtype is dt else math_ops.cast(w, dt))
+    if global_batch_size is None:
+        global_batch_size = array_ops.shape(loss)[0]
+    from arroyo.ops.math_extra_ops import div_no_nan
+
+    return div_no_nan(reduction_ops.reduce_sum(loss), math_ops.cast(global_batch_size, dt))
+
+
+def crelu(features, axis=-1, name=None):
+    """relu(concat([x, -x], axis)): keeps both the positive and the negative part."""
+    features = to_tensor(features)
+    return nn_ops.relu(array_ops.concat([features, math_ops.negative(features)], axis), name=name)
+
+
 TF_API = {
     "tf.nn": ["sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
               "sparse_softmax_cross_entropy_with_logits", "weighted_cross_entropy_with_logits",
               "l2_loss", "l2_normalize", "moments", "batch_normalization", "dropout", "gelu", "silu",
-              "swish"],
+              "swish", "sufficient_statistics", "normalize_moments", "weighted_moments",
+              "log_poisson_loss", "compute_average_loss", "crelu"],
     "tf.math": ["l2_normalize", "log_sigmoid"],
     "tf.linalg": ["l2_normalize"],
 }

@@ -575,9 +575,25 @@ def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # no
     return _generic((avg_pool1d, avg_pool2d, avg_pool3d), input, ksize, strides, padding, data_format, name)
 
 
+def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_format=None,  # noqa: A002
+         dilations=None, name=None):  # fmt: skip
+    """N-D max or average pooling ("MAX" / "AVG") with a window of `window_shape`."""
+    if pooling_type not in ("MAX", "AVG"):
+        raise ValueError(f"`pooling_type` must be 'AVG' or 'MAX'. Received: pooling_type={pooling_type}")
+    n = len(window_shape)
+    if dilations is not None and any(int(d) != 1 for d in np.reshape(dilations, -1)):
+        raise NotImplementedError("tf.nn.pool with dilations > 1 is not implemented")
+    strides = [1] * n if strides is None else strides
+    fn = max_pool if pooling_type == "MAX" else avg_pool
+    x = to_tensor(input)
+    if x.shape.rank is not None and x.shape.rank != n + 2:
+        raise ValueError(f"`input` must have rank {n + 2}. Received: input.shape={x.shape}")
+    return fn(x, list(window_shape), list(np.reshape(strides, -1)), padding, data_format=data_format, name=name)
+
+
 del int_tensor, dtypes
 
 TF_API = {
     "tf.nn": ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d",
-              "avg_pool2d", "avg_pool3d"],
+              "avg_pool2d", "avg_pool3d", "pool"],
 }
