@@ -1,78 +1,155 @@
-"""Devices: `tf.device` scopes and `tf.config` device queries.
+"""Devices: `tf.device` scopes, `tf.DeviceSpec` and the `tf.config` device queries.
 
 arroyo computes on the CPU. As TF does with soft placement, a scope naming a device that
-does not exist ('GPU:0' on a machine without one) runs its ops on the CPU.
+does not exist ('GPU:0' on a machine without one) runs its ops on the CPU; device strings
+are still parsed and rejected the way TF rejects them.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 
 from arroyo.framework.context import state
 
-class PhysicalDevice:
-    """TF's `tf.config.PhysicalDevice(name, device_type)`."""
+__all__ = [
+    "DeviceSpec", "PhysicalDevice", "LogicalDevice", "LogicalDeviceConfiguration", "device",
+    "list_physical_devices", "list_logical_devices", "get_visible_devices", "set_visible_devices",
+]  # fmt: skip
 
-    __slots__ = ("name", "device_type")
-
-    def __init__(self, name, device_type):
-        self.name = name
-        self.device_type = device_type
-
-    def __eq__(self, other):
-        return isinstance(other, PhysicalDevice) and (self.name, self.device_type) == (other.name, other.device_type)
-
-    def __hash__(self):
-        return hash((self.name, self.device_type))
-
-    def __repr__(self):
-        return f"PhysicalDevice(name='{self.name}', device_type='{self.device_type}')"
-
-
-class LogicalDevice(PhysicalDevice):
-    __slots__ = ()
-
-    def __repr__(self):
-        return f"LogicalDevice(name='{self.name}', device_type='{self.device_type}')"
-
+PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
+PhysicalDevice.__doc__ = "TF's `tf.config.PhysicalDevice(name, device_type)`."
+LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
+LogicalDevice.__doc__ = "TF's `tf.config.LogicalDevice(name, device_type)`."
+LogicalDeviceConfiguration = collections.namedtuple(
+    "LogicalDeviceConfiguration",
+    ["memory_limit", "experimental_priority", "experimental_device_ordinal"],
+    defaults=(None, None, None),
+)
 
 _CPU = PhysicalDevice("/physical_device:CPU:0", "CPU")
-_LOGICAL_CPU = LogicalDevice("/device:CPU:0", "CPU")
+_VALID_DEVICE_TYPES = frozenset({"CPU", "GPU", "TPU", "TPU_SYSTEM", "XLA_CPU", "XLA_GPU", "DEFAULT"})
 
 
-def list_physical_devices(device_type=None):
-    """Physical devices visible to arroyo: one CPU (accelerators come with the XLA backend)."""
-    if device_type is None or device_type.upper() == "CPU":
-        return [_CPU]
-    return []
+def _int_or_none(v):
+    return None if v is None else int(v)
 
 
-def list_logical_devices(device_type=None):
-    if device_type is None or device_type.upper() == "CPU":
-        return [_LOGICAL_CPU]
-    return []
+class DeviceSpec:
+    """A (possibly partial) device name: job, replica, task, device type and index.
+
+    >>> tf.DeviceSpec.from_string("/job:w/GPU:1").to_string()
+    '/job:w/device:GPU:1'
+    """
+
+    __slots__ = ("_job", "_replica", "_task", "_device_type", "_device_index")
+
+    def __init__(self, job=None, replica=None, task=None, device_type=None, device_index=None):
+        self._job = None if job is None else str(job)
+        self._replica = _int_or_none(replica)
+        self._task = _int_or_none(task)
+        if device_type is not None and str(device_type).upper() in ("CPU", "GPU"):
+            device_type = str(device_type).upper()
+        self._device_type = device_type
+        self._device_index = _int_or_none(device_index)
+
+    @classmethod
+    def from_string(cls, spec):
+        return cls(*_parse(spec))
+
+    def parse_from_string(self, spec):
+        return DeviceSpec.from_string(spec)
+
+    def make_merged_spec(self, dev):
+        """This spec with the fields `dev` sets overriding it."""
+        out = self._components()
+        for i, v in enumerate(dev._components()):
+            if v is not None:
+                out[i] = v
+        return DeviceSpec(*out)
+
+    def replace(self, **kwargs):
+        fields = dict(zip(("job", "replica", "task", "device_type", "device_index"), self._components()))
+        fields.update(kwargs)
+        return DeviceSpec(**fields)
+
+    def _components(self):
+        return [self._job, self._replica, self._task, self._device_type, self._device_index]
+
+    @property
+    def job(self):
+        return self._job
+
+    @property
+    def replica(self):
+        return self._replica
+
+    @property
+    def task(self):
+        return self._task
+
+    @property
+    def device_type(self):
+        return self._device_type
+
+    @property
+    def device_index(self):
+        return self._device_index
+
+    def to_string(self) -> str:
+        out = ""
+        if self._job is not None:
+            out += f"/job:{self._job}"
+        if self._replica is not None:
+            out += f"/replica:{self._replica}"
+        if self._task is not None:
+            out += f"/task:{self._task}"
+        if self._device_type is not None:
+            index = "*" if self._device_index is None else str(self._device_index)
+            out += f"/device:{self._device_type}:{index}"
+        return out
+
+    def __eq__(self, other):
+        return isinstance(other, DeviceSpec) and self._components() == other._components()
+
+    def __hash__(self):
+        return hash(tuple(self._components()))
+
+    def __repr__(self):
+        return (
+            f"<DeviceSpec(job={self._job}, replica={self._replica}, task={self._task}, "
+            f"device_type={self._device_type}, device_index={self._device_index})>"
+        )
 
 
-_DEVICE_TYPES = {"CPU", "GPU", "TPU", "XLA_CPU", "XLA_GPU", "TPU_SYSTEM", "DEFAULT"}
-
-
-def _validate(name):
-    """Parses a device spec the way TF does and rejects unknown attributes."""
-    if name is None or name == "" or hasattr(name, "to_string"):
-        return
-    spec = str(name)
-    parts = [p for p in spec.split("/") if p]
-    for part in parts:
-        fields = part.split(":")
-        key = fields[0]
-        if key in ("job", "replica", "task", "device") and len(fields) >= 2:
-            if key == "device" and len(fields) >= 2 and fields[1].upper() not in _DEVICE_TYPES:
-                raise ValueError(f"Unknown attribute '{fields[1]}' is encountered while parsing the device spec: '{spec}'.")
-            continue
-        if key.upper() in _DEVICE_TYPES and len(fields) <= 2:
-            continue
-        raise ValueError(f"Unknown attribute '{key}' is encountered while parsing the device spec: '{spec}'.")
+def _parse(spec):
+    """TF's device-string grammar: /job:x/replica:n/task:n/device:TYPE:n, or TYPE:n."""
+    job = replica = task = device_type = device_index = None
+    text = spec or ""
+    for part in (p.split(":") for p in text.split("/")):
+        n = len(part)
+        if n == 2 and part[0] == "job":
+            job = part[1]
+        elif n == 2 and part[0] == "replica":
+            replica = int(part[1])
+        elif n == 2 and part[0] == "task":
+            task = int(part[1])
+        elif n in (1, 2) and part[0].upper() in _VALID_DEVICE_TYPES:
+            if device_type is not None:
+                raise ValueError(f"Multiple device types are not allowed while parsing the device spec: {text}.")
+            device_type = part[0].upper()
+            if n == 2 and part[1] != "*":
+                device_index = int(part[1])
+        elif n == 3 and part[0] == "device":
+            if device_type is not None:
+                raise ValueError(f"Multiple device types are not allowed while parsing the device spec: {text}.")
+            device_type = part[1]
+            if part[2] != "*":
+                device_index = int(part[2])
+        elif n and part[0] != "":
+            raise ValueError(f"Unknown attribute '{part[0]}' is encountered while parsing the device spec: '{text}'.")
+    return job, replica, task, device_type, device_index
 
 
 @contextlib.contextmanager
@@ -84,10 +161,15 @@ def device(device_name):
     >>> k.device
     '/job:localhost/replica:0/task:0/device:CPU:0'
     """
-    if callable(device_name) and not isinstance(device_name, str):
-        raise RuntimeError("tf.device does not support functions when eager execution is enabled.")
-    _validate(device_name)
-    state.device_stack.append(device_name)
+    if callable(device_name) and not isinstance(device_name, (str, DeviceSpec)):
+        raise RuntimeError("tf.device does not support functions.")
+    if isinstance(device_name, DeviceSpec):
+        spec = device_name
+    elif device_name is None or isinstance(device_name, str):
+        spec = DeviceSpec.from_string(device_name)
+    else:
+        raise ValueError(f"Expecting a string device name. Got {type(device_name)}({device_name})")
+    state.device_stack.append(spec)
     try:
         yield
     finally:
@@ -97,39 +179,121 @@ def device(device_name):
 # -- tf.config ------------------------------------------------------------------------------
 
 _memory_growth: dict = {}
-_visible = None
+_visible: list | None = None
 _soft_placement = [True]
 _threads = {"intra": 0, "inter": 0}
+_logical_config: dict = {}
+_flags = {"op_determinism": False, "tf32": True, "device_policy": "silent", "synchronous": True,
+          "mlir_bridge": False}  # fmt: skip
+
+
+def list_physical_devices(device_type=None):
+    """Physical devices visible to arroyo: one CPU.
+
+    >>> tf.config.list_physical_devices('GPU')
+    []
+    """
+    if device_type is None or device_type == "CPU":
+        return [_CPU]
+    return []
+
+
+def list_logical_devices(device_type=None):
+    """Logical devices: one CPU, or as many as `set_logical_device_configuration` made."""
+    if device_type is not None and device_type != "CPU":
+        return []
+    if _visible is not None and _CPU not in _visible:
+        return []
+    n = len(_logical_config.get(_CPU) or ()) or 1
+    return [LogicalDevice(f"/device:CPU:{i}", "CPU") for i in range(n)]
+
+
+def _check_known(device):
+    if device not in list_physical_devices():
+        raise ValueError(f"Unrecognized device: {device!r}")
 
 
 def get_visible_devices(device_type=None):
-    return list_physical_devices(device_type) if _visible is None else [
-        d for d in _visible if device_type is None or d.device_type == device_type.upper()]  # fmt: skip
+    devices = list_physical_devices(device_type)
+    if _visible is None:
+        return devices
+    return [d for d in devices if d in _visible]
 
 
 def set_visible_devices(devices, device_type=None):
+    """Restricts the visible devices (of `device_type`, or of every type)."""
     global _visible
     if isinstance(devices, PhysicalDevice):
         devices = [devices]
+    devices = list(devices)
     for d in devices:
-        if d not in list_physical_devices():
-            raise ValueError(f"Unrecognized device: {d!r}")
-    _visible = list(devices)
+        _check_known(d)
+    keep = [] if device_type is None else [d for d in get_visible_devices() if d.device_type != device_type]
+    _visible = keep + devices
 
 
 def set_memory_growth(device, enable):
-    """Accepted for any listed physical device (a no-op on the CPU backend, as in TF)."""
-    if device not in list_physical_devices():
-        raise ValueError(f"Unrecognized device: {device!r}")
+    """TF's rule: only GPUs (and pluggable devices) have a memory-growth setting."""
+    _check_known(device)
     if device.device_type == "CPU":
         raise ValueError("Cannot set memory growth on non-GPU and non-Pluggable devices")
     _memory_growth[device] = bool(enable)
 
 
 def get_memory_growth(device):
+    _check_known(device)
+    if device not in _memory_growth:
+        raise KeyError(device)
+    return _memory_growth[device]
+
+
+def get_device_details(device):
     if device not in list_physical_devices():
-        raise ValueError(f"Unrecognized device: {device!r}")
-    return _memory_growth.get(device)
+        raise ValueError(
+            "The PhysicalDevice must be one obtained from calling "
+            f"`tf.config.list_physical_devices`, but got: {device!r}"
+        )
+    return {}
+
+
+def _check_device_name(name):
+    try:
+        spec = DeviceSpec.from_string(name)
+    except ValueError:
+        spec = DeviceSpec()
+    if spec.device_type is None or spec.device_index is None:
+        raise ValueError(
+            f"Failed parsing device name: '{name}'. Note a valid device string should at least "
+            'contain a device type and a device index, like "GPU:0".'
+        )
+    if spec.device_type != "CPU" or spec.device_index != 0:
+        raise ValueError(f"No matching devices found for '{name}'")
+
+
+def get_memory_info(device):
+    """{'current': bytes, 'peak': bytes}; arroyo does not track host allocations: zeros."""
+    _check_device_name(device)
+    return {"current": 0, "peak": 0}
+
+
+def get_memory_usage(device):
+    _check_device_name(device)
+    return 0
+
+
+def reset_memory_stats(device):
+    _check_device_name(device)
+
+
+def get_logical_device_configuration(device):
+    _check_known(device)
+    return _logical_config.get(device)
+
+
+def set_logical_device_configuration(device, logical_devices):
+    """Splits the CPU into several logical devices (listed by list_logical_devices)."""
+    _check_known(device)
+    _logical_config[device] = None if logical_devices is None else list(logical_devices)
 
 
 def set_soft_device_placement(enabled):
@@ -162,3 +326,42 @@ def set_inter_op_parallelism_threads(num_threads):
 
 def get_inter_op_parallelism_threads():
     return _threads["inter"]
+
+
+def enable_op_determinism():
+    """arroyo's NumPy kernels are deterministic already; recorded for the query."""
+    _flags["op_determinism"] = True
+
+
+def enable_tensor_float_32_execution(enabled):
+    _flags["tf32"] = bool(enabled)
+
+
+def tensor_float_32_execution_enabled():
+    return _flags["tf32"]
+
+
+def get_device_policy():
+    return _flags["device_policy"]
+
+
+def set_device_policy(device_policy):
+    if device_policy not in (None, "silent", "silent_for_int32", "warn", "explicit"):
+        raise ValueError(f"Not a valid device policy: {device_policy!r}")
+    _flags["device_policy"] = "silent" if device_policy is None else device_policy
+
+
+def get_synchronous_execution():
+    return _flags["synchronous"]
+
+
+def set_synchronous_execution(enable):
+    _flags["synchronous"] = bool(enable)
+
+
+def enable_mlir_bridge():
+    _flags["mlir_bridge"] = True
+
+
+def disable_mlir_bridge():
+    _flags["mlir_bridge"] = False
