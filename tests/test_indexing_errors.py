@@ -130,6 +130,24 @@ ERRORS = [
     ("scatter_nd_int16", lambda: tf.scatter_nd(tf.constant([[1]], tf.int16), [5.0], tf.constant([3], tf.int16)),
      tf.errors.NotFoundError, "Could not find device for node: {{node ScatterNd}} = ScatterNd[T=DT_FLOAT, "
      "Tindices=DT_INT16"),
+    ("dynamic_partition_oor", lambda: tf.dynamic_partition(tf.ones([4, 2]), [1, 0, 5, 1], 3),
+     tf.errors.InvalidArgumentError, "partitions[2] = 5 is not in [0, 3) [Op:DynamicPartition]"),
+    ("dynamic_partition_shape", lambda: tf.dynamic_partition(tf.ones([4, 2]), [1, 0, 1], 3),
+     tf.errors.InvalidArgumentError, "data.shape must start with partitions.shape, got data.shape = [4,2], "
+     "partitions.shape = [3] [Op:DynamicPartition]"),
+    ("dynamic_partition_int64", lambda: tf.dynamic_partition(tf.ones([2]), tf.constant([1, 0], tf.int64), 3),
+     tf.errors.InvalidArgumentError, "cannot compute DynamicPartition as input #1(zero-based) was expected to be "
+     "a int32 tensor but is a int64 tensor [Op:DynamicPartition]"),
+    ("dynamic_partition_zero", lambda: tf.dynamic_partition(tf.ones([2]), [0, 0], 0), tf.errors.InvalidArgumentError,
+     "Value for attr 'num_partitions' of 0 must be at least minimum 1"),
+    ("dynamic_stitch_shape", lambda: tf.dynamic_stitch([[0, 2], [1]], [[1.0, 2.0, 3.0], [5.0]]),
+     tf.errors.InvalidArgumentError, "data[0].shape = [3] does not start with indices[0].shape = [2] [Op:DynamicStitch]"),
+    ("dynamic_stitch_negative", lambda: tf.dynamic_stitch([[0, -1]], [[1.0, 2.0]]), tf.errors.InvalidArgumentError,
+     "indices[1] is out of range [Op:DynamicStitch]"),
+    ("dynamic_stitch_int64", lambda: tf.dynamic_stitch([tf.constant([0, 1], tf.int64)], [[1.0, 2.0]]), ValueError,
+     "Tensor conversion requested dtype int32 for Tensor with dtype int64"),
+    ("dynamic_stitch_lengths", lambda: tf.dynamic_stitch([[0]], [[1.0], [2.0]]), ValueError,
+     "List argument 'data' to 'dynamic_stitch' Op with length 2 must match length 1 of argument 'indices'."),
     # segments
     ("useg_oor", lambda: tf.math.unsorted_segment_sum([1.0, 2.0], [0, 3], 2), tf.errors.InvalidArgumentError,
      "segment_ids[1] = 3 is out of range [0, 2) [Op:UnsortedSegmentSum]"),

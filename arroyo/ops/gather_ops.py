@@ -493,7 +493,7 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
 
     The gradient w.r.t. a table Variable is a `tf.IndexedSlices` (sparse update).
 
-    >>> tf.nn.embedding_lookup([[0., 1.], [2., 3.]], [1, 1]).numpy().tolist()
+    >>> tf.nn.embedding_lookup(tf.constant([[0., 1.], [2., 3.]]), [1, 1]).numpy().tolist()
     [[2.0, 3.0], [2.0, 3.0]]
     """
     if isinstance(params, (list, tuple)) and not params:

@@ -138,7 +138,7 @@ _CUMULATIVE_LOGSUMEXP = defop("CumulativeLogsumexp", ("x", "axis"), _logsumexp_k
 def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
     """log(cumsum(exp(x))) along `axis`, computed stably (`exclusive` starts from -inf).
 
-    >>> tf.math.cumulative_logsumexp([0., 0.]).numpy().round(4).tolist()
+    >>> tf.math.cumulative_logsumexp(tf.constant([0., 0.], tf.float64)).numpy().round(4).tolist()
     [0.0, 0.6931]
     """
     x = to_tensor(x)

@@ -16,7 +16,13 @@ from arroyo.framework.op_registry import NUMERIC, REAL, defop, dtype_name, execu
 from arroyo.framework.tensor import EagerTensor
 from arroyo.framework.tensor_shape import TensorShape
 from arroyo.ops import array_ops, math_ops
-from arroyo.ops._helpers import NO_ATTRS, is_tensorlike, static_value, to_tensor
+from arroyo.ops._helpers import (
+    NO_ATTRS,
+    is_tensorlike,
+    same_dtype_operands,
+    static_value,
+    to_tensor,
+)
 from arroyo.ops.gather_ops import (
     INDEX_DTYPES,
     INT32_64,
@@ -33,7 +39,7 @@ from arroyo.ops.gather_ops import (
 
 __all__ = ["scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add",
            "tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_min",
-           "unsorted_segment_sum"]  # fmt: skip
+           "unsorted_segment_sum", "dynamic_partition", "dynamic_stitch"]  # fmt: skip
 
 _SCATTER_ND_INDEX = (dtypes.int16, dtypes.int32, dtypes.int64)
 
@@ -432,7 +438,138 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     return execute(_UNSORTED_SEGMENT_SUM, args, NO_ATTRS, name)
 
 
+# -- DynamicPartition / DynamicStitch ----------------------------------------------------------------
+
+
+def _dynamic_partition_kernel(data, partitions, num_partitions=1, **_):
+    if data.shape[:partitions.ndim] != partitions.shape:
+        raise err("DynamicPartition", f"data.shape must start with partitions.shape, got data.shape = "
+                                      f"{shape_str(data.shape)}, partitions.shape = {shape_str(partitions.shape)}")  # fmt: skip
+    n = num_partitions
+    if partitions.size and (partitions.min() < 0 or partitions.max() >= n):
+        bad = first_true((partitions < 0) | (partitions >= n))
+        raise err("DynamicPartition", f"partitions{position(bad, partitions.shape)} = "
+                                      f"{np.ravel(partitions)[bad]} is not in [0, {n})")  # fmt: skip
+    flat = partitions.reshape(-1)
+    rows = data.reshape((flat.size,) + data.shape[partitions.ndim:])
+    if n <= 8:
+        return [rows[flat == i] for i in range(n)]
+    order = np.argsort(flat, kind="stable")
+    counts = np.bincount(flat, minlength=n)
+    return np.split(rows[order], np.cumsum(counts)[:-1])
+
+
+def _dynamic_partition_infer(inputs, attrs):
+    data, parts = inputs
+    n = attrs["num_partitions"]
+    if data.shape.rank is None or parts.shape.rank is None:
+        return [(data.dtype, TensorShape(None))] * n
+    return [(data.dtype, TensorShape([None] + data.shape.as_list()[parts.shape.rank:]))] * n
+
+
+def _dynamic_partition_grad(op, *grads):
+    from arroyo.ops import creation_ops, reduction_ops
+
+    data, parts = op.inputs
+    prefix = array_ops.shape(parts)
+    original = array_ops.reshape(creation_ops.range(reduction_ops.reduce_prod(prefix)), prefix)
+    pieces = dynamic_partition(original, parts, op.get_attr("num_partitions"))
+    return array_ops.reshape(dynamic_stitch(pieces, list(grads)), array_ops.shape(data)), None
+
+
+_DYNAMIC_PARTITION = defop("DynamicPartition", ("data", "partitions"), _dynamic_partition_kernel,
+                           attrs={"num_partitions": None, "T": None}, infer=_dynamic_partition_infer,
+                           grad=_dynamic_partition_grad,
+                           num_outputs=lambda attrs: attrs["num_partitions"])  # fmt: skip
+
+
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """Splits `data` into `num_partitions` tensors by the partition number of each row.
+
+    >>> [p.numpy().tolist() for p in tf.dynamic_partition([10, 20, 30], [1, 0, 1], 2)]
+    [[20], [10, 30]]
+    """
+    data = to_tensor(data)
+    parts = to_tensor(partitions) if is_tensorlike(partitions) else index_input(partitions, "DynamicPartition")
+    if parts.dtype is not dtypes.int32:
+        raise err("DynamicPartition", "cannot compute DynamicPartition as input #1(zero-based) was expected "
+                                      f"to be a int32 tensor but is a {dtype_name(parts.dtype)} tensor")  # fmt: skip
+    n = int(num_partitions)
+    if n < 1:
+        raise err("DynamicPartition", f"Value for attr 'num_partitions' of {n} must be at least minimum 1")
+    return execute(_DYNAMIC_PARTITION, (data, parts), {"num_partitions": n}, name)
+
+
+def _dynamic_stitch_kernel(*args, N, **_):
+    indices, data = args[:N], args[N:]
+    slice_shape = None
+    top = -1
+    for m in range(N):
+        idx, d = indices[m], data[m]
+        if d.shape[:idx.ndim] != idx.shape:
+            raise err("DynamicStitch", f"data[{m}].shape = {shape_str(d.shape)} does not start with "
+                                       f"indices[{m}].shape = {shape_str(idx.shape)}")  # fmt: skip
+        rest = d.shape[idx.ndim:]
+        if slice_shape is None:
+            slice_shape = rest
+        elif rest != slice_shape:
+            raise err("DynamicStitch", f"Needs data[{m}].shape = {shape_str(idx.shape + slice_shape)}, got "
+                                       f"{shape_str(d.shape)}")  # fmt: skip
+        if idx.size:
+            if idx.min() < 0:
+                raise err("DynamicStitch", f"indices[{first_true(idx < 0)}] is out of range")
+            top = max(top, int(idx.max()))
+    out = np.zeros((top + 1,) + slice_shape, dtype=data[0].dtype) if data[0].dtype.kind != "O" else \
+        np.full((top + 1,) + slice_shape, b"", dtype=object)  # fmt: skip
+    for idx, d in zip(indices, data):  # later lists win on duplicate indices, as in TF
+        out[idx.reshape(-1)] = d.reshape((idx.size,) + slice_shape)
+    return out
+
+
+def _dynamic_stitch_infer(inputs, attrs):
+    n = attrs["N"]
+    indices, data = inputs[:n], inputs[n:]
+    rows = 0
+    for t in indices:
+        v = static_value(t)
+        if v is None:
+            rows = None
+            break
+        if np.size(v):
+            rows = max(rows, int(np.max(v)) + 1)
+    i0, d0 = indices[0], data[0]
+    if d0.shape.rank is None or i0.shape.rank is None:
+        return [(d0.dtype, TensorShape(None))]
+    return [(d0.dtype, TensorShape([rows] + d0.shape.as_list()[i0.shape.rank:]))]
+
+
+def _dynamic_stitch_grad(op, g):
+    n = op.get_attr("N")
+    return [None] * n + [gather(g, idx) for idx in op.inputs[:n]]
+
+
+_DYNAMIC_STITCH = defop("DynamicStitch", ("*indices", "*data"), _dynamic_stitch_kernel,
+                        attrs={"N": None, "T": None}, infer=_dynamic_stitch_infer,
+                        grad=_dynamic_stitch_grad, list_attr="N")  # fmt: skip
+
+
+def dynamic_stitch(indices, data, name=None):
+    """Interleaves the rows of `data` tensors into one: merged[indices[m][i]] = data[m][i].
+
+    >>> tf.dynamic_stitch([[0, 2], [1]], [[1., 3.], [2.]]).numpy().tolist()
+    [1.0, 2.0, 3.0]
+    """
+    indices, data = list(indices), list(data)
+    if len(data) != len(indices):
+        raise ValueError(f"List argument 'data' to 'dynamic_stitch' Op with length {len(data)} must match "
+                         f"length {len(indices)} of argument 'indices'.")  # fmt: skip
+    idx = [to_tensor(i, dtypes.int32) for i in indices]
+    vals = same_dtype_operands("DynamicStitch", data)
+    return execute(_DYNAMIC_STITCH, (*idx, *vals), {"N": len(idx)}, name)
+
+
 TF_API = {
     "tf": ["scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add",
-           "tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_min"],
+           "tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_min",
+           "dynamic_partition", "dynamic_stitch"],
 }
