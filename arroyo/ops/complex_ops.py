@@ -11,8 +11,8 @@ import numpy as np
 from arroyo.framework import dtypes
 from arroyo.framework.op_registry import defop, execute
 from arroyo.framework.tensor import EagerTensor
-from arroyo.ops import _infer, array_ops, math_ops
-from arroyo.ops._helpers import is_tensorlike, to_tensor
+from arroyo.ops import _infer, array_ops, math_ops, unary_ops
+from arroyo.ops._helpers import to_tensor
 
 _COMPLEX_OF = {dtypes.float32: dtypes.complex64, dtypes.float64: dtypes.complex128}
 _TOUT = {dtypes.float32: {"Tout": dtypes.complex64}, dtypes.float64: {"Tout": dtypes.complex128}}
@@ -56,10 +56,11 @@ def _imag_grad(op, g):
 
 
 def _angle_grad(op, g):
-    # d angle / dz-bar: -g / (imag(z) + i real(z)), as TF.
+    # -g / (imag(z) + i real(z)), as TF; a product with the reciprocal (whose gradient
+    # conjugates correctly) so that it differentiates again.
     z = op.inputs[0]
-    swapped = complex(imag(z), real(z))
-    return math_ops.negative(math_ops.divide(complex(g, array_ops.zeros_like(g)), swapped))
+    inv = unary_ops.reciprocal(complex(imag(z), real(z)))
+    return math_ops.negative(math_ops.multiply(complex(g, array_ops.zeros_like(g)), inv))
 
 
 _COMPLEX = defop("Complex", ("real", "imag"), _complex_kernel, attrs={"Tout": dtypes.complex64},
@@ -82,13 +83,8 @@ def complex(real, imag, name=None):  # noqa: A001 - TF's public name
         attrs = _TOUT.get(real.dtype)
         if attrs is not None:
             return execute(_COMPLEX, (real, imag), attrs, name)
-    r = to_tensor(real) if is_tensorlike(real) or not is_tensorlike(imag) else None
-    if r is None:
-        i = to_tensor(imag)
-        r = to_tensor(real, i.dtype) if i.dtype in _TOUT else to_tensor(real)
-    else:
-        i = to_tensor(imag) if is_tensorlike(imag) else (
-            to_tensor(imag, r.dtype) if r.dtype in _TOUT else to_tensor(imag))  # fmt: skip
+    # TF converts the two parts independently: Python floats are float32 even next to float64.
+    r, i = to_tensor(real), to_tensor(imag)
     if r.dtype is not i.dtype or r.dtype not in _TOUT:
         raise TypeError(
             f"The `real` and `imag` components have incorrect types: {r.dtype.name} {i.dtype.name}. "
