@@ -5,6 +5,7 @@
     python benchmarks/run.py --tf-python ... --workload eager_add_small,seed_loop_eager --rounds 3
     python benchmarks/run.py --tf-python ... --micro                 # + benchmarks/microbench.py
     python benchmarks/run.py --save results.jsonl                   # keep every raw record
+    python benchmarks/run.py --load results.jsonl                   # its table again
 
 The workloads are the shared ones, `../shared/bench/tfapi_bench.py` (written only against
 the TensorFlow API, run once with `--impl arroyo` and once with `--impl tensorflow` in the
@@ -98,7 +99,7 @@ class Cell:
     def __init__(self):
         self.samples: list[float] = []
         self.unit = self.headline_unit = None
-        self.flops = None
+        self.rate_constant = None
         self.error = None
         self.extras: dict[str, float] = {}
 
@@ -109,7 +110,12 @@ class Cell:
         self.samples += rec["samples"]
         self.unit = rec["unit"]
         self.headline_unit = rec.get("headline_unit", rec["unit"])
-        self.flops = rec.get("flops", self.flops)
+        if self.headline_unit != self.unit and self.rate_constant is None:
+            # A rate (GFLOP/s, samples/s) is work / time: keep the work, to derive the rate
+            # from the pooled median time.
+            self.rate_constant = rec.get("flops", 0) / 1e9 * 1e3 if self.unit == "ms" else None
+            if not self.rate_constant:
+                self.rate_constant = rec["headline"] * rec["median"]
         for key in EXTRAS:
             if isinstance(rec.get(key), (int, float)):
                 self.extras.setdefault(key, []).append(rec[key])
@@ -122,11 +128,9 @@ class Cell:
     @property
     def headline(self):
         t = self.time
-        if t is None:
-            return None
-        if self.headline_unit == "GFLOP/s" and self.unit == "ms" and self.flops:
-            return self.flops / (t * 1e-3) / 1e9  # rate from the pooled median time
-        return t
+        if t is None or self.rate_constant is None:
+            return t
+        return self.rate_constant / t
 
     def is_rate(self):
         return self.unit == "GFLOP/s"
@@ -233,7 +237,19 @@ def main(argv=None) -> int:
     p.add_argument("--settle", type=float, default=1.0, help="idle seconds before each run")
     p.add_argument("--timeout", type=int, default=900, help="seconds per run")
     p.add_argument("--save", help="write every raw record to this JSON-lines file")
+    p.add_argument("--load", help="only print the table of a file written by --save")
     a = p.parse_args(argv)
+
+    if a.load:
+        results, floors, rounds = {}, {}, 0
+        with open(a.load) as fh:
+            for line in fh:
+                rec = json.loads(line)
+                rounds = max(rounds, rec["round"] + 1)
+                workload = rec.get("for_workload", rec.get("workload"))
+                _collect(results, floors, rec["suite"], workload, rec["label"], rec)
+        _print_table(results, floors, rounds, 0.0)
+        return 0
 
     bench = Path(a.shared) / "bench"
     tfapi, peers = bench / "tfapi_bench.py", bench / "peers_bench.py"
@@ -282,7 +298,7 @@ def main(argv=None) -> int:
                         flush=True,
                     )
                     for rec in records:
-                        rec.update(suite=suite, label=label, round=rnd)
+                        rec.update(suite=suite, label=label, round=rnd, for_workload=workload)
                         if raw:
                             raw.write(json.dumps(rec) + "\n")
                         _collect(results, floors, suite, workload, label, rec)
