@@ -331,8 +331,7 @@ def _multinomial(logits, num_samples, counter, key, out_dtype):
     lg = logits.astype(np.float64)
     finite = np.isfinite(lg)
     mx = np.where(finite, lg, -np.inf).max(axis=1)
-    lowest = float(np.finfo(logits.dtype).min) if logits.dtype.kind == "f" else float(-np.finfo(np.float32).max)
-    mx = np.where(np.isfinite(mx), mx, lowest)
+    mx[~np.isfinite(mx)] = 0.0  # no finite logit: every CDF entry is 0 whatever the shift
     with np.errstate(over="ignore", invalid="ignore"):
         cdf = np.where(finite, np.exp(lg - mx[:, None]), 0.0).cumsum(axis=1)
     total = cdf[:, -1]
