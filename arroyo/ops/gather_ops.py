@@ -309,7 +309,7 @@ def nd_positions(indices, shape, op_name, msg_tail):
     """
     k = indices.shape[-1]
     lead = shape[:k]
-    flat = indices.reshape(-1, k)
+    flat = indices.reshape(int(np.prod(indices.shape[:-1])), k)
     if flat.size and (flat.min() < 0 or (flat.max(axis=0) >= lead).any()):
         bad = ((flat < 0) | (flat >= np.asarray(lead, dtype=np.int64))).any(axis=1)
         row = first_true(bad)

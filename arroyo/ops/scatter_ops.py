@@ -112,6 +112,15 @@ def _scatter_nd_kernel(indices, updates, shape, bad_indices_policy="", **_):
             raise err("ScatterNd", f"Dimension {d} must be >= 0")
     _check_scatter_nd(indices, updates, dims)
     k = indices.shape[-1]
+    n_idx = int(np.prod(indices.shape[:-1]))
+    if k == 0:
+        if n_idx:
+            raise err("ScatterNd", "Indices and updates specified for empty output shape")
+        raise err("ScatterNd", "Only indices.shape[-1] values between 1 and 5 are currently supported.  "
+                               "Requested rank: 0")  # fmt: skip
+    if n_idx and not int(np.prod(dims)):
+        raise err("ScatterNd", f"Indices and updates specified for empty output.  indices shape: "
+                               f"{shape_str(indices.shape)}")  # fmt: skip
     if updates.dtype.kind == "O":
         out = np.full(dims, b"", dtype=object)
     else:
@@ -193,6 +202,8 @@ def _tensor_scatter_kernel(op_name, mode):
     def kernel(tensor, indices, updates, bad_indices_policy="", **_):
         _check_tensor_scatter(op_name, tensor, indices, updates)
         k = indices.shape[-1]
+        if (k == 0 or not tensor.size) and int(np.prod(indices.shape[:-1])):
+            raise err(op_name, "Indices and updates specified for empty output shape")
         lin = nd_positions(indices, tensor.shape, op_name, f"shape {shape_str(tensor.shape)}")
         out = np.array(tensor, copy=True)
         rows = _flat_rows(out, k)

@@ -59,7 +59,7 @@ def _top_k_by_argmax(x, k):
     The fastest exact top-k for small k: each round is one vectorized pass.
     """
     n = x.shape[-1]
-    rows = x.reshape(-1, n)
+    rows = x.reshape(int(np.prod(x.shape[:-1])), n)
     if x.dtype.kind in "iu":
         if x.dtype.itemsize > 4:
             return None
@@ -116,8 +116,8 @@ def _top_k_kernel(input, k, sorted=True, index_type=dtypes.int32, **_):  # noqa:
     if input.ndim == 1:
         values = input[idx]
     else:
-        rows = input.reshape(-1, n)
-        values = rows[np.arange(rows.shape[0])[:, None], idx.reshape(-1, k)].reshape(idx.shape)
+        rows = input.reshape(int(np.prod(input.shape[:-1])), n)
+        values = rows[np.arange(rows.shape[0])[:, None], idx.reshape(rows.shape[0], k)].reshape(idx.shape)
     return [values, idx.astype(index_type._np, copy=False)]
 
 
@@ -562,8 +562,8 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, na
                            f"{dtype_name(seq.dtype)} tensor but is a {dtype_name(vals.dtype)} tensor")  # fmt: skip
     out_type = _index_dtype(out_type, op.name, "out_type")
     sd, vd = dims_of(seq), dims_of(vals)
-    seq2 = array_ops.reshape(seq, shape_arg([-1, sd[-1]])) if seq.shape.rank != 2 else seq
-    vals2 = array_ops.reshape(vals, shape_arg([-1, vd[-1]])) if vals.shape.rank != 2 else vals
+    seq2 = array_ops.reshape(seq, shape_arg([prod(sd[:-1]), sd[-1]])) if seq.shape.rank != 2 else seq
+    vals2 = array_ops.reshape(vals, shape_arg([prod(vd[:-1]), vd[-1]])) if vals.shape.rank != 2 else vals
     out = execute(op, (seq2, vals2), {"out_type": out_type}, name)
     return array_ops.reshape(out, shape_arg(vd)) if vals.shape.rank != 2 else out
 
