@@ -564,10 +564,16 @@ def _tf_for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, op
     n_static = iter_.shape[0] if iter_.shape.rank else None
     n = n_static if n_static is not None else array_ops.shape(iter_)[0]
 
+    if rng is not None:
+        from arroyo.ops._helpers import static_value
+
+        start_v, delta_v = static_value(rng[0]), static_value(rng[2])
+
     def element(i):
         if rng is not None:
-            x = rng[0] + math_ops.cast(i, iter_.dtype) * rng[2] if iter_.dtype is not dtypes.int32 else \
-                rng[0] + i * rng[2]  # fmt: skip
+            k = i if iter_.dtype is dtypes.int32 else math_ops.cast(i, iter_.dtype)
+            x = k if delta_v is not None and delta_v == 1 else k * rng[2]
+            x = x if start_v is not None and start_v == 0 else rng[0] + x
         else:
             x = array_ops.gather(iter_, i)
         if enum_start is not None:

@@ -56,9 +56,11 @@ def _plan(g):
     """The compiled plan of a sub-graph (inputs: g.inputs; outputs: g.outputs), cached."""
     p = g.__dict__.get("_cf_plan")
     if p is None:
-        from arroyo.graph import executor
+        from arroyo.graph import executor, passes
 
-        p = executor.compile_plan(g, g.inputs, g.outputs, name=_ident(g.name))
+        # Sub-graphs get the same optimization passes as a function's graph (on a clone).
+        cg, ins, outs = passes.optimize(g, g.inputs, g.outputs)
+        p = executor.compile_plan(cg, ins, outs, name=_ident(g.name))
         g._cf_plan = p
     return p
 

@@ -148,7 +148,14 @@ def _check_item(lst, item, op):
 
 
 def _set_item_kernel(lst, index, item, element_dtype=None, resize_if_index_out_of_bounds=False):
-    i = _as_int(index)
+    i = int(index)
+    items = lst.items
+    # Fast path (every write in a loop): in range, exact dtype and known shape.
+    if 0 <= i < len(items) and getattr(item, "dtype", None) == lst.element_dtype._np and \
+            lst.element_shape == np.shape(item):  # fmt: skip
+        new = items.copy()
+        new[i] = item
+        return TensorList(new, lst.element_dtype, lst.element_shape)
     _check_item(lst, item, "TensorListSetItem")
     items = list(lst.items)
     if i >= len(items) and resize_if_index_out_of_bounds:
@@ -164,7 +171,12 @@ def _set_item_kernel(lst, index, item, element_dtype=None, resize_if_index_out_o
 
 
 def _get_item_kernel(lst, index, element_shape, element_dtype=None):
-    i = _as_int(index)
+    i = int(index)
+    items = lst.items
+    if 0 <= i < len(items):
+        v = items[i]
+        if v is not None:
+            return v
     _check_index(lst, i, "TensorListGetItem")
     return _item(lst, i, _shape_tuple(element_shape))
 
@@ -666,11 +678,10 @@ class TensorArray:
         return f"<TensorArray dtype={self._dtype.name} element_shape={self._element_shape}>"
 
     def _merge_shape(self, shape):
-        if not self._infer_shape:
-            return
         if not self._element_shape.is_compatible_with(shape):
             raise ValueError(f"Incompatible shape for value ({_pshape(shape)}), expected ({_pshape(self._element_shape)})")
-        self._element_shape = self._element_shape.merge_with(shape)
+        if self._infer_shape:
+            self._element_shape = self._element_shape.merge_with(shape)
 
     # -- eager helpers --------------------------------------------------------------------
     def _eager_index(self, index):
@@ -790,8 +801,7 @@ class TensorArray:
                 raise ValueError(
                     f"Cannot unstack {len(rows)} tensors into a TensorArray of static size {len(self._items)} "
                 )
-            for i, r in enumerate(rows):
-                self._eager_write(i, r)
+            self._items = list(rows)
             return self
         if value.shape.rank is not None and value.shape.rank > 0:
             self._merge_shape(value.shape[1:])
@@ -824,22 +834,23 @@ class TensorArray:
         if self._eager:
             lens = np.asarray(lengths.numpy()).reshape(-1)
             if value.shape.rank == 0:
-                raise InvalidArgumentError(None, None, "Tensor must be at least a vector, but saw shape: []")
+                raise InvalidArgumentError(
+                    None, None, "Expected value to be at least a vector, but received shape: [] "
+                )
             if int(lens.sum()) != value.shape[0]:
                 raise InvalidArgumentError(
                     None, None,
                     f"Expected sum of lengths to be equal to values.shape[0], but sum of lengths is "
-                    f"{int(lens.sum())} and value's shape is: {value.shape} ",
+                    f"{int(lens.sum())} and value's shape is: {value.shape.as_list()} ",
                 )  # fmt: skip
-            if len(lens) > len(self._items) and not self._dynamic_size:
-                raise ValueError(
-                    f"Cannot split into {len(lens)} tensors in a TensorArray of static size {len(self._items)}"
-                )
-            arr = value
-            start = 0
-            for i, n in enumerate(lens):
-                self._eager_write(i, arr[start:start + int(n)])
-                start += int(n)
+            if not self._dynamic_size and len(lens) != len(self._items):
+                raise InvalidArgumentError(
+                    None, None,
+                    f"TensorArray's size is not equal to the size of lengths ({len(self._items)} vs. "
+                    f"{len(lens)}), and the TensorArray is not marked as dynamically resizeable.",
+                )  # fmt: skip
+            bounds = np.cumsum(lens)
+            self._items = [value[int(b - n):int(b)] for b, n in zip(bounds, lens)]
             return self
         if value.shape.rank is not None and value.shape.rank > 0:
             self._merge_shape(TensorShape([None]).concatenate(value.shape[1:]))
