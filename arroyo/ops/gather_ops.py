@@ -63,8 +63,8 @@ def index_input(value, op_name, attr="Tindices", allowed=INDEX_DTYPES, dtype=Non
         if value.dtype not in allowed:
             raise type_error(op_name, attr, value.dtype, allowed)
         return value
-    if is_tensorlike(value):
-        t = to_tensor(value)
+    if is_tensorlike(value) or isinstance(value, (np.ndarray, np.generic)):
+        t = to_tensor(value)  # NumPy values keep their dtype, as in TF
     else:
         arr = np.asarray(value)
         if arr.dtype.kind in "iu" or (arr.size == 0 and arr.dtype.kind == "f"):
