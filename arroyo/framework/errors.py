@@ -1,6 +1,14 @@
-"""The `tf.errors` hierarchy: TensorFlow's status codes as Python exceptions."""
+"""The `tf.errors` hierarchy: TensorFlow's status codes as Python exceptions.
 
-from __future__ import annotations
+    try:
+        tf.constant(1) + tf.constant(1.0)
+    except tf.errors.InvalidArgumentError as e:
+        print(e.error_code, e.message)
+
+As in TF, `OpError(node_def, op, message, error_code)` keeps its message out of
+`args` (so `repr(e)` is `InvalidArgumentError()`), subclasses take
+`(node_def, op, message, *args)`, and errors pickle with their class and fields.
+"""
 
 OK = 0
 CANCELLED = 1
@@ -22,82 +30,118 @@ UNAUTHENTICATED = 16
 
 
 class OpError(Exception):
-    """Base of every error an op raises at run time (TF's `tf.errors.OpError`)."""
+    """The base of every error an op raises at run time (`tf.errors.OpError`).
 
-    error_code = UNKNOWN
+    >>> tf.errors.OpError(None, None, "boom", tf.errors.INTERNAL).error_code
+    13
+    """
 
-    def __init__(self, node_def=None, op=None, message="", *args, error_code=None):
-        super().__init__(message)
+    def __init__(self, node_def, op, message, error_code, *args):
+        super().__init__()
         self._node_def = node_def
         self._op = op
         self._message = message
-        if error_code is not None:
-            self.error_code = error_code
+        self._error_code = error_code
+        self._experimental_payloads = args[0] if args and isinstance(args[0], dict) else {}
 
     @property
     def message(self) -> str:
+        """The error message that describes the error."""
         return self._message
 
     @property
     def op(self):
+        """The operation that failed (None in eager execution)."""
         return self._op
 
     @property
     def node_def(self):
         return self._node_def
 
+    @property
+    def error_code(self) -> int:
+        return self._error_code
+
+    @property
+    def experimental_payloads(self) -> dict:
+        return self._experimental_payloads
+
     def __str__(self):
         return self._message
 
     def __reduce__(self):
+        return OpError, (self._node_def, self._op, self._message, self._error_code)
+
+
+def _make(name, code, doc):
+    def __init__(self, node_def, op, message, *args):
+        OpError.__init__(self, node_def, op, message, code, *args)
+
+    def __reduce__(self):
         return type(self), (self._node_def, self._op, self._message)
 
-
-def _make(name, code, base=OpError):
-    cls = type(name, (base,), {"error_code": code, "__doc__": f"TF's `tf.errors.{name}`."})
+    cls = type(name, (OpError,), {"__init__": __init__, "__reduce__": __reduce__, "__doc__": doc})
+    cls.__init__.__qualname__ = f"{name}.__init__"
     return cls
 
 
-CancelledError = _make("CancelledError", CANCELLED)
-UnknownError = _make("UnknownError", UNKNOWN)
-InvalidArgumentError = _make("InvalidArgumentError", INVALID_ARGUMENT)
-DeadlineExceededError = _make("DeadlineExceededError", DEADLINE_EXCEEDED)
-NotFoundError = _make("NotFoundError", NOT_FOUND)
-AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS)
-PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED)
-ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED)
-FailedPreconditionError = _make("FailedPreconditionError", FAILED_PRECONDITION)
-AbortedError = _make("AbortedError", ABORTED)
-OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE)
-UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED)
-InternalError = _make("InternalError", INTERNAL)
-UnavailableError = _make("UnavailableError", UNAVAILABLE)
-DataLossError = _make("DataLossError", DATA_LOSS)
-UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED)
-
-_CODE_TO_CLASS = {
-    c.error_code: c
-    for c in (
-        CancelledError, UnknownError, InvalidArgumentError, DeadlineExceededError,
-        NotFoundError, AlreadyExistsError, PermissionDeniedError, ResourceExhaustedError,
-        FailedPreconditionError, AbortedError, OutOfRangeError, UnimplementedError,
-        InternalError, UnavailableError, DataLossError, UnauthenticatedError,
-    )
-}  # fmt: skip
-
-
-def exception_type_from_error_code(code: int):
-    return _CODE_TO_CLASS[code]
-
-
-def error_code_from_exception_type(cls) -> int:
-    return cls.error_code
-
-
-def op_error(cls, op_name: str, message: str):
-    """An OpError of class `cls` whose text names the op, as TF's messages do."""
-    return cls(None, None, f"{message} [Op:{op_name}]" if op_name else message)
+CancelledError = _make("CancelledError", CANCELLED, "An operation or step was cancelled.")
+UnknownError = _make("UnknownError", UNKNOWN, "An unknown error occurred.")
+InvalidArgumentError = _make("InvalidArgumentError", INVALID_ARGUMENT, "An op received an invalid argument (shape, value or dtype).")
+DeadlineExceededError = _make("DeadlineExceededError", DEADLINE_EXCEEDED, "A deadline expired before the operation could complete.")
+NotFoundError = _make("NotFoundError", NOT_FOUND, "A requested entity (file, key, ...) was not found.")
+AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS, "An entity that an operation tried to create already exists.")
+PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED, "The caller does not have permission to run an operation.")
+ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED, "Some resource (memory, quota) has been exhausted.")
+FailedPreconditionError = _make("FailedPreconditionError", FAILED_PRECONDITION, "The system is not in a state to run an operation (e.g. uninitialized).")
+AbortedError = _make("AbortedError", ABORTED, "An operation was aborted, typically by a concurrency conflict.")
+OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE, "An operation iterated past the valid input range (e.g. end of data).")
+UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED, "An operation has not been implemented or is not supported.")
+InternalError = _make("InternalError", INTERNAL, "The system experienced an internal error.")
+UnavailableError = _make("UnavailableError", UNAVAILABLE, "The runtime is currently unavailable.")
+DataLossError = _make("DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption was encountered.")
+UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED, "The request does not have valid authentication credentials.")
 
 
 class OperatorNotAllowedInGraphError(TypeError):
     """A Python operation (bool(), iteration) is not allowed on a symbolic tensor."""
+
+
+_CODE_TO_CLASS = {
+    CANCELLED: CancelledError, UNKNOWN: UnknownError, INVALID_ARGUMENT: InvalidArgumentError,
+    DEADLINE_EXCEEDED: DeadlineExceededError, NOT_FOUND: NotFoundError,
+    ALREADY_EXISTS: AlreadyExistsError, PERMISSION_DENIED: PermissionDeniedError,
+    RESOURCE_EXHAUSTED: ResourceExhaustedError, FAILED_PRECONDITION: FailedPreconditionError,
+    ABORTED: AbortedError, OUT_OF_RANGE: OutOfRangeError, UNIMPLEMENTED: UnimplementedError,
+    INTERNAL: InternalError, UNAVAILABLE: UnavailableError, DATA_LOSS: DataLossError,
+    UNAUTHENTICATED: UnauthenticatedError,
+}  # fmt: skip
+_CLASS_TO_CODE = {cls: code for code, cls in _CODE_TO_CLASS.items()}
+
+
+def exception_type_from_error_code(error_code):
+    """The OpError subclass of a status code (TF's errors_impl helper)."""
+    return _CODE_TO_CLASS[error_code]
+
+
+def error_code_from_exception_type(cls):
+    try:
+        return _CLASS_TO_CODE[cls]
+    except KeyError:
+        return UNKNOWN
+
+
+def op_error(cls, op_name: str, message: str):
+    """An OpError of class `cls` whose text names the op, as TF's eager messages do."""
+    return cls(None, None, f"{message} [Op:{op_name}]" if op_name else message)
+
+
+_PUBLIC = sorted(
+    [n for n, v in globals().items() if isinstance(v, type) and issubclass(v, Exception)]
+    + [n for n, v in globals().items() if n.isupper() and isinstance(v, int)]
+)
+
+
+def __dir__():
+    # `dir(tf.errors)` lists what TF's module does; the helpers stay importable.
+    return _PUBLIC
