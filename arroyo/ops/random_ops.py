@@ -172,7 +172,10 @@ _TRUNCATED_NORMAL = defop(
 )  # fmt: skip
 
 
-def _int_bounds(minval, maxval, op):
+def _int_bounds(minval, maxval, op, attr="Tout"):
+    dt = np.asarray(minval).dtype
+    if dt not in (np.int32, np.int64):
+        raise _attr_error(op, attr, dtypes.as_dtype(dt), _INTS)
     lo = _scalar(minval, op, "minval")
     hi = _scalar(maxval, op, "maxval")
     return lo, hi
@@ -504,7 +507,7 @@ def _sl_uniform_int_v2_kernel(shape, key, counter, alg, minval, maxval, dtype=No
     if size == 0:
         return np.zeros(dims, dtype=out_dt)
     _check_alg(alg_id, op)
-    lo, hi = _int_bounds(minval, maxval, op)
+    lo, hi = _int_bounds(minval, maxval, op, "dtype")
     _check_lo_hi(lo, hi, op)
     return philox.uniform_int(c, k, size, int(lo), int(hi), out_dt).reshape(dims)
 
@@ -566,7 +569,7 @@ def _sl_uniform_int_kernel(shape, seed, minval, maxval, dtype=None, T=None, Tsee
     op = "StatelessRandomUniformInt"
     dims = _dims(shape, op)
     s0, s1 = _seed_pair(seed, op)
-    lo, hi = _int_bounds(minval, maxval, op)
+    lo, hi = _int_bounds(minval, maxval, op, "dtype")
     size = math.prod(dims)
     out_dt = np.asarray(minval).dtype
     if size == 0:
