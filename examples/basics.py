@@ -10,8 +10,8 @@ hand-written SGD update. Writes `log.txt`, `metrics.json` and (with matplotlib)
 `loss.png` and `fit.png` into the output folder.
 
 The code is plain TensorFlow 2: swap the import for `import tensorflow as tf` and it runs
-the same. The model uses raw `tf.Variable`s rather than Keras layers, so it needs only the
-core of the API.
+the same, printing the same losses (the random numbers follow TF's seeds). The model uses
+raw `tf.Variable`s rather than Keras layers, so it needs only the core of the API.
 """
 
 from __future__ import annotations
@@ -27,31 +27,6 @@ import numpy as np
 import arroyo as tf
 
 SEED = 42
-
-
-def _has(module, name: str) -> bool:
-    """True when `module.name` exists (parts of the API are still being written)."""
-    try:
-        getattr(module, name)
-    except AttributeError:
-        return False
-    return True
-
-
-def random_normal(shape, seed: int) -> tf.Tensor:
-    """Standard-normal float32 samples of `shape`."""
-    if _has(tf.random, "normal"):
-        return tf.random.normal(shape, seed=seed)
-    # TODO(lead): drop this fallback once tf.random.normal has landed.
-    return tf.constant(np.random.default_rng(seed).normal(size=shape), tf.float32)
-
-
-def random_uniform(shape, minval: float, maxval: float, seed: int) -> tf.Tensor:
-    """Uniform float32 samples in [minval, maxval)."""
-    if _has(tf.random, "uniform"):
-        return tf.random.uniform(shape, minval, maxval, seed=seed)
-    # TODO(lead): drop this fallback once tf.random.uniform has landed.
-    return tf.constant(np.random.default_rng(seed).uniform(minval, maxval, shape), tf.float32)
 
 
 class Log:
@@ -116,28 +91,25 @@ class MLP:
     normal, the output kernel Glorot-uniform and its bias zero.
     """
 
-    def __init__(self, units: int = 64, seed: int = SEED):
+    def __init__(self, units: int = 64):
         limit = float(np.sqrt(6.0 / (units + 1)))
-        self.w1 = tf.Variable(random_normal([1, units], seed), name="dense1/kernel")
-        self.b1 = tf.Variable(random_normal([units], seed + 1), name="dense1/bias")
-        self.w2 = tf.Variable(
-            random_uniform([units, 1], -limit, limit, seed + 2), name="dense2/kernel"
-        )
+        self.w1 = tf.Variable(tf.random.normal([1, units]), name="dense1/kernel")
+        self.b1 = tf.Variable(tf.random.normal([units]), name="dense1/bias")
+        self.w2 = tf.Variable(tf.random.uniform([units, 1], -limit, limit), name="dense2/kernel")
         self.b2 = tf.Variable(tf.zeros([1]), name="dense2/bias")
         self.variables = [self.w1, self.b1, self.w2, self.b2]
 
     def __call__(self, x):
-        # TODO(lead): use the Variables directly (`x @ self.w1`) once matmul takes Variables
-        # (it needs arroyo.ops.linalg_ops); reading them first is equivalent under the tape.
-        w1, b1, w2, b2 = (v.read_value() for v in self.variables)
-        h = tf.nn.relu(x[:, tf.newaxis] @ w1 + b1)
-        return tf.squeeze(h @ w2 + b2, axis=1)
+        h = tf.nn.relu(x[:, tf.newaxis] @ self.w1 + self.b1)
+        return tf.squeeze(h @ self.w2 + self.b2, axis=1)
 
 
 def train(log: Log, steps: int, learning_rate: float = 0.01):
     log("== Training loop")
-    x = tf.cast(tf.linspace(-2, 2, 201), tf.float32)
-    y = f(x) + random_normal([201], SEED)
+    tf.random.set_seed(SEED)
+    x = tf.linspace(-2, 2, 201)
+    x = tf.cast(x, tf.float32)
+    y = f(x) + tf.random.normal(shape=[201])
     model = MLP(64)
     untrained = model(x).numpy()
 

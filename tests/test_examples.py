@@ -21,7 +21,9 @@ def test_basics_trains_and_writes_outputs(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     assert "f'(1.0) = 4.0" in proc.stdout
-    assert "step  100: mean squared error" in proc.stdout
+    # TensorFlow 2.21 prints these same values for this script (same seeds, same random ops).
+    assert "step    0: mean squared error 25.163" in proc.stdout
+    assert "step  100: mean squared error 0.961" in proc.stdout
 
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["steps"] == 150
