@@ -102,7 +102,8 @@ def _grad_mean(op, g):
 
 
 def _grad_prod(op, g):
-    # d/dx_i prod = prod / x_i, computed without division (safe for zeros) via cumprods.
+    # d/dx_i prod = prod / x_i, computed without division (safe for zeros) via cumprods of
+    # the input with reduced axes moved last and flattened; works with unknown dimensions.
     x, axis = op.inputs
     gs = _broadcast_back(op, g)
     r = x.shape.rank
@@ -110,15 +111,16 @@ def _grad_prod(op, g):
     other = [i for i in range(r) if i not in ax]
     perm = other + ax
     xt = array_ops.transpose(x, perm)
-    dims = xt.shape.as_list()
-    m = int(np.prod([dims[i] for i in range(len(other))])) if other else 1
-    k = int(np.prod(dims[len(other):])) if ax else 1
-    flat = array_ops.reshape(xt, [m, k])
+    tshape = array_ops.shape(xt)
+    n_other = len(other)
+    m = reduce_prod(array_ops.strided_slice(tshape, [0], [n_other])) if other else 1
+    k = reduce_prod(array_ops.strided_slice(tshape, [n_other], [r])) if ax else 1
+    flat = array_ops.reshape(xt, array_ops.stack([m, k]) if not (isinstance(m, int) and isinstance(k, int)) else [m, k])
     from arroyo.ops import scan_ops
 
     left = scan_ops.cumprod(flat, axis=1, exclusive=True)
     right = scan_ops.cumprod(flat, axis=1, exclusive=True, reverse=True)
-    y = array_ops.reshape(math_ops.multiply(left, right), dims)
+    y = array_ops.reshape(math_ops.multiply(math_ops.conj(left), math_ops.conj(right)), tshape)
     inv = array_ops.invert_permutation(perm)
     return math_ops.multiply(gs, array_ops.transpose(y, inv)), None
 
@@ -243,7 +245,7 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     """Population variance over `axis`."""
     x = to_tensor(input_tensor)
     if not (x.dtype.is_floating or x.dtype.is_complex):
-        raise TypeError(f"Input must be either real or complex. Received integer type {x.dtype!r}.")
+        raise TypeError(f"Input must be either real or complex. Received integer type {x.dtype}.")
     mean = reduce_mean(x, axis, keepdims=True)
     diff = math_ops.subtract(x, mean)
     if x.dtype.is_complex:
