@@ -96,7 +96,7 @@ def complex(real, imag, name=None):  # noqa: A001 - TF's public name
 def _numeric(x):
     x = to_tensor(x)
     if not (x.dtype.is_floating or x.dtype.is_complex or x.dtype.is_integer):
-        raise TypeError(f"input must be a numeric tensor, but got tensor with dtype {x.dtype!r}")
+        raise TypeError(f"input must be a numeric tensor, but got tensor with dtype {x.dtype}")
     return x
 
 

@@ -36,7 +36,10 @@ from arroyo.ops._helpers import (
 _d = dtypes
 # Allowed dtypes, in the order TF lists them in its messages.
 _LINALG_T = (_d.float64, _d.float32, _d.float16, _d.complex64, _d.complex128)
+_DET_T = (_d.float16, _d.float32, _d.float64, _d.complex64, _d.complex128)
 _TRISOLVE_T = (_d.bfloat16,) + _LINALG_T
+_TENSOR_DIAG_T = (_d.bfloat16, _d.float16, _d.float32, _d.float64, _d.int32, _d.int64,
+                  _d.complex64, _d.complex128)  # fmt: skip
 _MATMUL_T = (_d.bfloat16, _d.float16, _d.float32, _d.float64, _d.int32, _d.int64, _d.uint8,
              _d.uint16, _d.uint32, _d.uint64, _d.complex64, _d.complex128)  # fmt: skip
 _BMM_T = (_d.bfloat16, _d.float16, _d.float32, _d.float64, _d.int16, _d.int32, _d.int64,
@@ -988,7 +991,7 @@ def det(input, name=None):  # noqa: A002
     >>> float(tf.linalg.det([[2., 0.], [0., 3.]]))
     6.0
     """
-    x = _one("MatrixDeterminant", input)
+    x = _one("MatrixDeterminant", input, _DET_T)
     return execute(_DET, (x,), {}, name)
 
 
@@ -1001,7 +1004,7 @@ def slogdet(input, name=None):  # noqa: A002
     >>> [float(t) for t in tf.linalg.slogdet([[0., 1.], [1., 0.]])]
     [-1.0, 0.0]
     """
-    x = _one("LogMatrixDeterminant", input)
+    x = _one("LogMatrixDeterminant", input, _DET_T)
     return LogMatrixDeterminant(*execute(_SLOGDET, (x,), {}, name))
 
 
@@ -1205,12 +1208,12 @@ def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
 
 def tensor_diag(diagonal, name=None):
     """Rank-2k tensor with `diagonal` (rank k) on its diagonal (`tf.linalg.tensor_diag`)."""
-    return execute(_TENSOR_DIAG, (to_tensor(diagonal),), {}, name)
+    return execute(_TENSOR_DIAG, (_one("Diag", diagonal, _TENSOR_DIAG_T),), {}, name)
 
 
 def tensor_diag_part(input, name=None):  # noqa: A002
     """Inverse of `tensor_diag`: the diagonal of a rank-2k tensor."""
-    return execute(_TENSOR_DIAG_PART, (to_tensor(input),), {}, name)
+    return execute(_TENSOR_DIAG_PART, (_one("DiagPart", input, _TENSOR_DIAG_T),), {}, name)
 
 
 def trace(x, name=None):
