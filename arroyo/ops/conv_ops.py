@@ -168,15 +168,16 @@ def _windows(xp, g):
                       (s0, s1 * g.sh, s2 * g.sw, s1 * g.dh, s2 * g.dw, s3), writeable=False)  # fmt: skip
 
 
-def _chunks(n, ho, row_bytes):
-    """(image slice, row slice) blocks whose im2col buffer is about _CHUNK_BYTES."""
+def _chunks(n, ho, row_bytes, target=None):
+    """(image slice, row slice) blocks whose buffer is about `target` (_CHUNK_BYTES) bytes."""
+    target = _CHUNK_BYTES if target is None else target
     per_image = max(1, ho * row_bytes)
-    if per_image <= _CHUNK_BYTES:
-        nb = max(1, _CHUNK_BYTES // per_image)
+    if per_image <= target:
+        nb = max(1, target // per_image)
         for b in range(0, n, nb):
             yield slice(b, min(n, b + nb)), slice(0, ho)
     else:
-        hr = max(1, _CHUNK_BYTES // max(1, row_bytes))
+        hr = max(1, target // max(1, row_bytes))
         for b in range(n):
             for h in range(0, ho, hr):
                 yield slice(b, b + 1), slice(h, min(ho, h + hr))
@@ -637,53 +638,113 @@ _CONV2D_BP_FILTER = defop(
 # -- depthwise --------------------------------------------------------------------------
 
 
+_DW_CHUNK_BYTES = 256 << 10  # output block per pass: the 2 * k_h * k_w passes stay in L2
+
+
 def _dw_nhwc(x, f, g):
-    """out[..., c*M + m] = sum over taps of window[..., c] * f[i, j, c, m]: one pass per tap."""
+    """out[..., c*M + m] = sum over taps of window[..., c] * f[i, j, c, m].
+
+    One multiply and one add per tap over an output block small enough to stay in cache,
+    the blocks spread over the worker threads.
+    """
     n, h, w, c = x.shape
     kh, kw, _, m = f.shape
-    out = np.zeros((n, g.ho, g.wo, c, m), x.dtype)
+    out = np.empty((n, g.ho, g.wo, c, m), x.dtype)
     if out.size == 0:
         return out.reshape(n, g.ho, g.wo, c * m)
-    xp = _pad(x, g)
-    win = _windows(xp, g)
-    tmp = np.empty_like(out)
-    for i in range(kh):
-        for j in range(kw):
-            np.multiply(win[:, :, :, i, j, :, None], f[i, j], out=tmp)
-            out += tmp
+    win = _windows(_pad(x, g), g)
+
+    # The weights repeated along the output width: tap (.., Wo, C) times a (Wo, C) array
+    # lets NumPy run one long inner loop per row instead of one per pixel of C channels.
+    fw = np.ascontiguousarray(np.broadcast_to(f.transpose(0, 1, 3, 2)[:, :, :, None, :], (kh, kw, m, g.wo, c)))
+
+    def work(chunks):
+        tmp = None
+        for bs, hs in chunks:
+            for mi in range(m):
+                o = out[bs, hs, :, :, mi] if m > 1 else out[bs, hs].reshape(out[bs, hs].shape[:4])
+                if tmp is None or tmp.shape != o.shape:
+                    tmp = np.empty(o.shape, o.dtype)
+                for t in range(kh * kw):
+                    i, j = divmod(t, kw)
+                    tap = win[bs, hs, :, i, j, :]
+                    if t == 0:
+                        np.multiply(tap, fw[i, j, mi], out=o)
+                    else:
+                        np.multiply(tap, fw[i, j, mi], out=tmp)
+                        o += tmp
+
+    _run(work, list(_chunks(n, g.ho, g.wo * c * m * x.itemsize, _DW_CHUNK_BYTES)))
     return out.reshape(n, g.ho, g.wo, c * m)
 
 
 def _dw_bp_input_nhwc(dy, f, xshape, g):
     n, h, w, c = xshape
     kh, kw, _, m = f.shape
+    eh, ew = (kh - 1) * g.dh, (kw - 1) * g.dw
+    pshape = _padded_shape(n, h, w, c, g)
+    if dy.size == 0:
+        return np.zeros((n, h, w, c), dy.dtype)
+    if (m == 1 and g.sh == 1 and g.sw == 1 and g.pt <= eh and g.pl <= ew
+            and pshape[1:3] == (h + g.pt + g.pb, w + g.pl + g.pr)):  # fmt: skip
+        # Stride 1, multiplier 1: a depthwise conv of dy with the flipped filter.
+        gt = _Geom.__new__(_Geom)
+        gt.sh = gt.sw = 1
+        gt.dh, gt.dw, gt.kh, gt.kw, gt.ho, gt.wo = g.dh, g.dw, kh, kw, h, w
+        gt.pt, gt.pb, gt.pl, gt.pr = eh - g.pt, eh - g.pb, ew - g.pl, ew - g.pr
+        return _dw_nhwc(dy, np.ascontiguousarray(f[::-1, ::-1]), gt)
     dy5 = dy.reshape(n, g.ho, g.wo, c, m)
-    dxp = np.zeros(_padded_shape(n, h, w, c, g), dy.dtype)
-    hspan = g.sh * (g.ho - 1) + 1
+    dxp = np.zeros(pshape, dy.dtype)
     wspan = g.sw * (g.wo - 1) + 1
-    if dy.size:
-        for i in range(kh):
-            for j in range(kw):
-                r0, c0 = i * g.dh, j * g.dw
-                contrib = dy5[..., 0] * f[i, j, :, 0] if m == 1 else np.einsum("nhwcm,cm->nhwc", dy5, f[i, j])
-                dxp[:, r0:r0 + hspan:g.sh, c0:c0 + wspan:g.sw, :] += contrib
+
+    fw = np.ascontiguousarray(np.broadcast_to(f.transpose(0, 1, 3, 2)[:, :, :, None, :], (kh, kw, m, g.wo, c)))
+
+    def work(images):
+        for b in images:
+            d = dy5[b]
+            hlen = g.sh * (g.ho - 1) + 1
+            for i in range(kh):
+                for j in range(kw):
+                    r0, c0 = i * g.dh, j * g.dw
+                    contrib = np.multiply(d[..., 0], fw[i, j, 0])
+                    for mi in range(1, m):
+                        contrib += d[..., mi] * fw[i, j, mi]
+                    dxp[b, r0:r0 + hlen:g.sh, c0:c0 + wspan:g.sw, :] += contrib
+
+    _run(work, list(range(n)))
     return _crop(dxp, g, h, w)
 
 
 def _dw_bp_filter_nhwc(x, fshape, dy, g):
     n, h, w, c = x.shape
     kh, kw, _, m = fshape
-    df = np.zeros((kh, kw, c, m), x.dtype)
     if dy.size == 0 or x.size == 0:
-        return df
-    xp = _pad(x, g)
-    win = _windows(xp, g)
-    dy3 = dy.reshape(-1, c, m)
-    for i in range(kh):
-        for j in range(kw):
-            tap = np.ascontiguousarray(win[:, :, :, i, j, :]).reshape(-1, c)
-            df[i, j] = np.einsum("pc,pcm->cm", tap, dy3)
-    return df
+        return np.zeros((kh, kw, c, m), x.dtype)
+    win = _windows(_pad(x, g), g)
+    dy5 = dy.reshape(n, g.ho, g.wo, c, m)
+
+    def work(chunks):
+        # Per-(output column, channel) partial sums: reducing over the leading axes of a
+        # contiguous product is a fast row-wise add; the width is summed once at the end.
+        acc = np.zeros((kh, kw, m, g.wo, c), x.dtype)
+        tmp = None
+        for bs, hs in chunks:
+            d = dy5[bs, hs]
+            for mi in range(m):
+                dm = d[..., mi]
+                if tmp is None or tmp.shape != dm.shape:
+                    tmp = np.empty(dm.shape, x.dtype)
+                for i in range(kh):
+                    for j in range(kw):
+                        np.multiply(win[bs, hs, :, i, j, :], dm, out=tmp)
+                        acc[i, j, mi] += tmp.reshape(-1, g.wo, c).sum(axis=0)
+        return acc
+
+    parts = _run(work, list(_chunks(n, g.ho, g.wo * c * m * x.itemsize, _DW_CHUNK_BYTES)))
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return np.ascontiguousarray(total.sum(axis=3).transpose(0, 1, 3, 2))
 
 
 def _dw_check(op, x, f, data_format):
