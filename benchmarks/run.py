@@ -68,6 +68,8 @@ class Job:
         cmd = [self.python, str(self.script), "--impl", self.impl, "--workload", workloads]
         cmd += self.extra + (["--repeat", str(repeat)] if repeat else [])
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+        # Time imports as users see them, from cached bytecode (TF's wheels ship theirs).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         if self.pythonpath:
             env["PYTHONPATH"] = os.pathsep.join(
                 p for p in (str(self.pythonpath), env.get("PYTHONPATH")) if p
