@@ -412,3 +412,18 @@ def test_conv_chunked_paths(monkeypatch, chunk, stride, groups, pad):
     if pad == "SAME" and stride == 2:
         return  # SAME with stride 2 pads 0/1 here, not 1/1: covered by the TF goldens
     np.testing.assert_allclose(got[0], ref, rtol=1e-10, atol=1e-10)
+
+
+def test_max_pool_grad_ties_go_to_first_max():
+    x = tf.ones([1, 4, 4, 1])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.nn.max_pool2d(x, 2, 2, "VALID")
+    want = np.zeros((4, 4))
+    want[::2, ::2] = 1
+    np.testing.assert_array_equal(t.gradient(y, x).numpy()[0, :, :, 0], want)
+    x = tf.reshape(tf.constant([1.0, 3.0, 3.0, 2.0, 3.0]), [1, 1, 5, 1])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.nn.max_pool2d(x, [1, 3], 1, "VALID")
+    np.testing.assert_array_equal(t.gradient(y, x).numpy().ravel(), [0.0, 2.0, 1.0, 0.0, 0.0])
