@@ -427,8 +427,12 @@ def _avg_pool_grad_kernel(op, nd):
         dxp = np.zeros(geo.padded_shape(cl_shape[0], cl_shape[-1]), acc)
         if g.size:
             gs = g.astype(acc) / geo.counts(acc)
+            disjoint = all(s >= k for s, k in zip(geo.s, geo.k))
             for sl in geo.taps():
-                dxp[sl] += gs
+                if disjoint:
+                    dxp[sl] = gs  # each input element is in at most one window
+                else:
+                    dxp[sl] += gs
         dx = np.ascontiguousarray(dxp[geo.interior()]).astype(grad.dtype, copy=False)
         return _cf(dx, data_format)
 
