@@ -20,6 +20,7 @@ import functools
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.context import state
 from arroyo.framework.errors import FailedPreconditionError, InvalidArgumentError
 from arroyo.framework.op_registry import check_same_dtype, defop, dtype_name, execute
 from arroyo.framework.tensor import EagerTensor, convert_to_tensor
@@ -118,7 +119,8 @@ def _bmm_kernel(x, y, adj_x=False, adj_y=False, grad_x=False, grad_y=False):
         if v.ndim < 2:
             raise _error("BatchMatMulV2", f"In[{i}] ndims must be >= 2: {v.ndim}")
     try:
-        np.broadcast_shapes(x.shape[:-2], y.shape[:-2])
+        if x.shape[:-2] != y.shape[:-2]:
+            np.broadcast_shapes(x.shape[:-2], y.shape[:-2])
     except ValueError:
         raise _error(
             "BatchMatMulV2",
@@ -357,27 +359,37 @@ def _trisolve_kernel(matrix, rhs, lower=True, adjoint=False):
     if matrix.shape[-1] != matrix.shape[-2]:
         raise _error(op, f"In[0] matrices in the last dimensions must be square "
                          f"({matrix.shape[-1]} =/= {matrix.shape[-2]})")  # fmt: skip
+    same_batch = matrix.shape[:-2] == rhs.shape[:-2]
     try:
-        np.broadcast_shapes(matrix.shape[:-2], rhs.shape[:-2])
+        out_batch = matrix.shape[:-2] if same_batch else np.broadcast_shapes(matrix.shape[:-2], rhs.shape[:-2])
     except ValueError:
         raise _error(op, f"In[0] and In[1] must have compatible batch dimensions: "
                          f"{_shape_str(matrix.shape)} vs. {_shape_str(rhs.shape)}") from None  # fmt: skip
     if matrix.shape[-1] != rhs.shape[-2]:
         raise _error(op, f"In[0] mismatch In[1] shape: {matrix.shape[-1]} vs. {rhs.shape[-2]}: "
                          f"{_shape_str(matrix.shape)} {_shape_str(rhs.shape)} {int(lower)} {int(adjoint)}")  # fmt: skip
+    n = matrix.shape[-1]
+    out_shape = tuple(out_batch) + rhs.shape[-2:]
+    if 0 in out_shape or n == 0:
+        return np.zeros(out_shape, matrix.dtype)
     a = _lapack(matrix)
-    t = np.tril(a) if lower else np.triu(a)
+    t = np.where(_triangle(n, bool(lower)), a, np.zeros((), a.dtype))
     if adjoint:
         t = _ah(t)
     b = _lapack(rhs)
-    out_shape = np.broadcast_shapes(t.shape[:-2], b.shape[:-2]) + b.shape[-2:]
-    if 0 in out_shape or t.shape[-1] == 0:
-        return np.zeros(out_shape, matrix.dtype)
     try:
         out = np.linalg.solve(t, b)
     except np.linalg.LinAlgError:
         out = _substitute(t, b, lower != bool(adjoint))
-    return np.broadcast_to(out, out_shape).astype(matrix.dtype)
+    if out.shape != out_shape:
+        out = np.broadcast_to(out, out_shape)
+    return out.astype(matrix.dtype, copy=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _triangle(n, lower):
+    i = np.arange(n)
+    return i[:, None] >= i[None, :] if lower else i[:, None] <= i[None, :]
 
 
 def _trisolve_infer(inputs, attrs):
@@ -724,6 +736,7 @@ def _diag_range(k, op_name):
     return lo, hi
 
 
+@functools.lru_cache(maxsize=256)
 def _diag_slots(m, n, lo, hi, align, width=None):
     """Where each slot of the packed diagonals lives in an m x n matrix.
 
@@ -742,7 +755,13 @@ def _diag_slots(m, n, lo, hi, align, width=None):
     valid = (t >= 0) & (t < lens[:, None])
     rows = t - np.minimum(ks, 0)[:, None]
     cols = t + np.maximum(ks, 0)[:, None]
-    return rows, cols, valid, width
+    # Clipped copies index safely; (which, slot) lists the valid slots.
+    rows_c = np.clip(rows, 0, max(m - 1, 0))
+    cols_c = np.clip(cols, 0, max(n - 1, 0))
+    which, slot = np.nonzero(valid)
+    for arr in (rows, cols, valid, rows_c, cols_c, which, slot):
+        arr.flags.writeable = False  # cached: shared between calls
+    return rows, cols, valid, width, rows_c, cols_c, which, slot
 
 
 def _check_diag_bounds(op_name, m, n, lo, hi):
@@ -758,13 +777,16 @@ def _diag_part_kernel(input, k, padding_value, align="RIGHT_LEFT"):  # noqa: A00
     lo, hi = _diag_range(k, op)
     m, n = input.shape[-2:]
     _check_diag_bounds(op, m, n, lo, hi)
-    rows, cols, valid, _ = _diag_slots(m, n, lo, hi, align)
+    if lo == hi == 0:  # the main diagonal: no padding possible
+        return np.diagonal(input, axis1=-2, axis2=-1).copy()
+    rows, _, valid, _, rows_c, cols_c, _, _ = _diag_slots(m, n, lo, hi, align)
     batch = input.shape[:-2]
     if rows.size == 0 or m == 0 or n == 0:
         out = np.full(batch + rows.shape, padding_value, input.dtype)
     else:
-        vals = input[..., np.clip(rows, 0, m - 1), np.clip(cols, 0, n - 1)]
-        out = np.where(valid, vals, np.asarray(padding_value, input.dtype))
+        out = input[..., rows_c, cols_c]
+        if not valid.all():
+            out = np.where(valid, out, np.asarray(padding_value, input.dtype))
     return out[..., 0, :] if lo == hi else out
 
 
@@ -821,8 +843,7 @@ def _diag_geometry(op, dshape, lo, hi, num_rows, num_cols):
 
 def _place_diagonals(out, diagonal, lo, hi, align):
     m, n = out.shape[-2:]
-    rows, cols, valid, _ = _diag_slots(m, n, lo, hi, align, width=diagonal.shape[-1])
-    which, slot = np.nonzero(valid)
+    rows, cols, _, _, _, _, which, slot = _diag_slots(m, n, lo, hi, align, width=diagonal.shape[-1])
     out[..., rows[which, slot], cols[which, slot]] = diagonal[..., which, slot]
     return out
 
@@ -831,6 +852,13 @@ def _diag_kernel(diagonal, k, num_rows, num_cols, padding_value, align="RIGHT_LE
     op = "MatrixDiagV3"
     lo, hi = _diag_range(k, op)
     m, n = _diag_geometry(op, diagonal.shape, lo, hi, int(num_rows), int(num_cols))
+    if lo == hi == 0 and m == n == diagonal.shape[-1]:  # the common square case
+        out = np.zeros(diagonal.shape[:-1] + (m, m), diagonal.dtype)
+        if padding_value != 0:
+            out[...] = padding_value
+        i = np.arange(m)
+        out[..., i, i] = diagonal
+        return out
     d = diagonal[..., None, :] if lo == hi else diagonal
     out = np.full(d.shape[:-2] + (m, n), padding_value, diagonal.dtype)
     return _place_diagonals(out, d, lo, hi, align)
@@ -867,7 +895,7 @@ def _set_diag_kernel(input, diagonal, k, align="RIGHT_LEFT"):  # noqa: A002
     lo, hi = _diag_range(k, op)
     m, n = input.shape[-2:]
     _check_diag_bounds(op, m, n, lo, hi)
-    _, _, _, width = _diag_slots(m, n, lo, hi, align)
+    width = _diag_slots(m, n, lo, hi, align)[3]
     want = input.shape[:-2] + ((width,) if lo == hi else (hi - lo + 1, width))
     if diagonal.shape != want:
         raise _error(
@@ -1153,9 +1181,34 @@ def _check_align(op_name, align):
                               f"values: \"LEFT_RIGHT\", \"RIGHT_LEFT\", \"LEFT_LEFT\", \"RIGHT_RIGHT\"")  # fmt: skip
 
 
+_CONSTS: dict = {}
+
+
+def _small_int(value, dtype=dtypes.int32):
+    """int_tensor for k, num_rows, band bounds and axes: cached for Python ints (and tuples
+    of them) when eager, since converting small Python values dominates these ops' cost."""
+    if type(value) in (list, tuple) and all(type(v) is int for v in value):
+        value = tuple(value)
+    elif type(value) is not int:
+        return int_tensor(value, dtype)
+    if state.graph is None:
+        key = (value, dtype)
+        t = _CONSTS.get(key)
+        if t is None:
+            t = _CONSTS[key] = int_tensor(list(value) if type(value) is tuple else value, dtype)
+        return t
+    return int_tensor(list(value) if type(value) is tuple else value, dtype)
+
+
 def _padding(value, dtype):
     if is_tensorlike(value):
         return to_tensor(value)
+    if type(value) is int and value == 0 and state.graph is None:
+        key = ("pad0", dtype)
+        t = _CONSTS.get(key)
+        if t is None:
+            t = _CONSTS[key] = convert_to_tensor(0, dtype=dtype)
+        return t
     return convert_to_tensor(value, dtype=dtype)
 
 
@@ -1167,7 +1220,7 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, 
     """
     _check_align("MatrixDiagV3", align)
     d = to_tensor(diagonal)
-    inputs = (d, int_tensor(k), int_tensor(num_rows), int_tensor(num_cols), _padding(padding_value, d.dtype))
+    inputs = (d, _small_int(k), _small_int(num_rows), _small_int(num_cols), _padding(padding_value, d.dtype))
     return execute(_DIAG, inputs, {"align": align})
 
 
@@ -1179,7 +1232,7 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
     """
     _check_align("MatrixDiagPartV3", align)
     x = to_tensor(input)
-    return execute(_DIAG_PART, (x, int_tensor(k), _padding(padding_value, x.dtype)), {"align": align})
+    return execute(_DIAG_PART, (x, _small_int(k), _padding(padding_value, x.dtype)), {"align": align})
 
 
 def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002
@@ -1190,7 +1243,7 @@ def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa
     """
     _check_align("MatrixSetDiagV3", align)
     x, d = same_dtype_operands("MatrixSetDiagV3", (input, diagonal))
-    return execute(_SET_DIAG, (x, d, int_tensor(k)), {"align": align})
+    return execute(_SET_DIAG, (x, d, _small_int(k)), {"align": align})
 
 
 def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
@@ -1200,7 +1253,7 @@ def band_part(input, num_lower, num_upper, name=None):  # noqa: A002
     [[1.0, 1.0, 1.0], [0.0, 1.0, 1.0], [0.0, 0.0, 1.0]]
     """
     x = to_tensor(input)
-    lo, up = int_tensor(num_lower, dtypes.int64), int_tensor(num_upper, dtypes.int64)
+    lo, up = _small_int(num_lower, dtypes.int64), _small_int(num_upper, dtypes.int64)
     if lo.dtype is not up.dtype:
         lo, up = math_ops.cast(lo, dtypes.int64), math_ops.cast(up, dtypes.int64)
     return execute(_BAND_PART, (x, lo, up), {"Tindex": lo.dtype}, name)
@@ -1222,7 +1275,7 @@ def trace(x, name=None):
     >>> int(tf.linalg.trace([[1, 2], [3, 4]]))
     5
     """
-    return reduction_ops.reduce_sum(diag_part(x), axis=-1)
+    return reduction_ops.reduce_sum(diag_part(x), axis=_small_int(-1))
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False):
@@ -1258,7 +1311,7 @@ def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_spa
     [3.0, 7.0]
     """
     a, b = _matmul_operands(a, b)
-    out = math_ops.matmul(a, array_ops.expand_dims(b, -1), transpose_a=transpose_a, adjoint_a=adjoint_a)
+    out = math_ops.matmul(a, array_ops.expand_dims(b, _small_int(-1)), transpose_a=transpose_a, adjoint_a=adjoint_a)
     return array_ops.squeeze(out, -1)
 
 
@@ -1312,12 +1365,13 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
         if axis is not None:
             axis = (int(axis),)
     x = to_tensor(tensor)
+    red_axis = None if axis is None else _small_int(axis)
     if isinstance(ord, str) or ord == 2:
         if is_matrix and not isinstance(ord, str):
             result = _matrix_2_norm(x, axis)
         else:
             sq = math_ops.multiply(x, math_ops.conj(x))
-            result = unary_ops.sqrt(reduction_ops.reduce_sum(sq, axis, keepdims=True))
+            result = unary_ops.sqrt(reduction_ops.reduce_sum(sq, red_axis, keepdims=True))
     else:
         result = math_ops.abs(x)
         if ord == 1 and is_matrix:  # max column sum
@@ -1327,12 +1381,12 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
             result = reduction_ops.reduce_max(reduction_ops.reduce_sum(result, axis[1], keepdims=True),
                                               axis[0], keepdims=True)  # fmt: skip
         elif ord == 1:
-            result = reduction_ops.reduce_sum(result, axis, keepdims=True)
+            result = reduction_ops.reduce_sum(result, red_axis, keepdims=True)
         elif ord == np.inf:
-            result = reduction_ops.reduce_max(result, axis, keepdims=True)
+            result = reduction_ops.reduce_max(result, red_axis, keepdims=True)
         else:
             powered = math_ops.pow(result, float(ord))
-            result = math_ops.pow(reduction_ops.reduce_sum(powered, axis, keepdims=True), 1.0 / float(ord))
+            result = math_ops.pow(reduction_ops.reduce_sum(powered, red_axis, keepdims=True), 1.0 / float(ord))
     if not keepdims:
         result = array_ops.squeeze(result, axis)
     return result
@@ -1382,10 +1436,14 @@ def global_norm(t_list, name=None):
 
 
 # -- tensordot and einsum --------------------------------------------------------------------------
+# Operands travel with their dimension lists (ints where static, scalar int32 tensors where
+# not), so shapes are read once and no-op transposes and reshapes are skipped.
 
 
 def _dim_list(x):
     """Static dimensions where known, scalar int32 tensors where not."""
+    if type(x) is EagerTensor:
+        return list(x._value.shape)
     dims = x.shape.as_list()
     if None not in dims:
         return dims
@@ -1400,22 +1458,25 @@ def _prod(ds):
     return out
 
 
-def _shape_arg(ds):
-    if all(_is_int(d) for d in ds):
-        return [int(d) for d in ds]
-    return array_ops.stack([d if is_tensorlike(d) else convert_to_tensor(int(d), dtype=dtypes.int32) for d in ds])
+def _static(ds):
+    return all(type(d) is int for d in ds)
 
 
-def _reshape(x, ds):
-    if all(_is_int(d) for d in ds) and x.shape.as_list() == [int(d) for d in ds]:
-        return x
-    return array_ops.reshape(x, _shape_arg(ds))
+def _reshape(x, dims, new_dims):
+    if _static(new_dims):
+        if _static(dims) and list(dims) == list(new_dims):
+            return x
+        return array_ops.reshape(x, list(new_dims))
+    shape = array_ops.stack([d if is_tensorlike(d) else convert_to_tensor(int(d), dtype=dtypes.int32)
+                             for d in new_dims])  # fmt: skip
+    return array_ops.reshape(x, shape)
 
 
-def _transpose(x, perm):
-    if list(perm) == list(range(len(perm))):
-        return x
-    return array_ops.transpose(x, list(perm))
+def _transpose(x, dims, perm):
+    """(x permuted, its dims)."""
+    if perm == list(range(len(perm))):
+        return x, dims
+    return array_ops.transpose(x, perm), [dims[i] for i in perm]
 
 
 def _tensordot_axes(a, b, axes):
@@ -1454,10 +1515,14 @@ def tensordot(a, b, axes, name=None):
     da, db = _dim_list(a), _dim_list(b)
     a_free = [i for i in range(len(da)) if i not in a_axes]
     b_free = [i for i in range(len(db)) if i not in b_axes]
-    a2 = _reshape(_transpose(a, a_free + a_axes), [_prod(da[i] for i in a_free), _prod(da[i] for i in a_axes)])
-    b2 = _reshape(_transpose(b, b_axes + b_free), [_prod(db[i] for i in b_axes), _prod(db[i] for i in b_free)])
+    at, dat = _transpose(a, da, a_free + a_axes)
+    bt, dbt = _transpose(b, db, b_axes + b_free)
+    nf, nc = len(a_free), len(a_axes)
+    a2 = _reshape(at, dat, [_prod(dat[:nf]), _prod(dat[nf:])])
+    b2 = _reshape(bt, dbt, [_prod(dbt[:nc]), _prod(dbt[nc:])])
     out = math_ops.matmul(a2, b2)
-    return _reshape(out, [da[i] for i in a_free] + [db[i] for i in b_free])
+    out_dims = dat[:nf] + dbt[nc:]
+    return _reshape(out, [_prod(dat[:nf]), _prod(dbt[nc:])], out_dims)
 
 
 def _einsum_labels(sub, rank, i, equation):
@@ -1513,64 +1578,71 @@ def _einsum_parse(equation, ranks):
     return tuple(tuple(labels) for labels in ins), tuple(out_labels)
 
 
-def _einsum_check_sizes(xs, ins):
+def _einsum_check_sizes(dims_list, ins):
     sizes = {}
-    for x, labels in zip(xs, ins):
-        dims = x.shape.as_list()
+    for dims, labels in zip(dims_list, ins):
         for ax, (lbl, d) in enumerate(zip(labels, dims)):
-            if d is None:
+            if type(d) is not int:
                 continue
             prev = sizes.get(lbl)
-            if prev is None or (isinstance(lbl, tuple) and prev == 1):
+            if prev is None or (prev == 1 and type(lbl) is tuple):
                 sizes[lbl] = d
-            elif d != prev and not (isinstance(lbl, tuple) and d == 1):
+            elif d != prev and not (d == 1 and type(lbl) is tuple):
+                shown = [x if type(x) is int else None for x in dims]
                 raise _error("Einsum", f"Expected dimension {prev} at axis {ax} of the input shaped "
-                                       f"{_shape_str(dims)} but got dimension {d}")  # fmt: skip
+                                       f"{_shape_str(shown)} but got dimension {d}")  # fmt: skip
 
 
-def _einsum_diagonals(x, labels):
+def _einsum_diagonals(x, labels, dims):
     """Takes diagonals for labels repeated within one operand ('ii->i')."""
-    labels = list(labels)
     while len(set(labels)) != len(labels):
         lbl = next(lb for lb in labels if labels.count(lb) > 1)
         i = labels.index(lbl)
         j = labels.index(lbl, i + 1)
         rest = [k for k in range(len(labels)) if k not in (i, j)]
-        x = diag_part(_transpose(x, rest + [i, j]))
+        x, _ = _transpose(x, dims, rest + [i, j])
+        x = diag_part(x)
         labels = [labels[k] for k in rest] + [lbl]
-    return x, labels
+        dims = [dims[k] for k in rest] + [dims[i]]
+    return x, labels, dims
 
 
-def _einsum_pair(x, lx, y, ly, keep):
+def _broadcast_dim(a, b):
+    if type(a) is int and type(b) is int:
+        return max(a, b) if 1 in (a, b) else a
+    return math_ops.maximum(a, b)
+
+
+def _einsum_pair(x, lx, dx, y, ly, dy, keep):
+    """Contracts two operands; returns (result, labels, dims) keeping the labels in `keep`."""
     sx, sy = set(lx), set(ly)
     batch = [lb for lb in lx if lb in sy and lb in keep]
     contract = [lb for lb in lx if lb in sy and lb not in keep]
     x_free = [lb for lb in lx if lb not in sy]
     y_free = [lb for lb in ly if lb not in sx]
-    dx, dy = _dim_list(x), _dim_list(y)
     size_x = dict(zip(lx, dx))
     size_y = dict(zip(ly, dy))
-    if not contract:  # an elementwise or outer product: broadcasting multiply
-        xt = _transpose(x, [lx.index(lb) for lb in batch + x_free])
-        yt = _transpose(y, [ly.index(lb) for lb in batch + y_free])
-        xt = _reshape(xt, [size_x[lb] for lb in batch + x_free] + [1] * len(y_free))
-        yt = _reshape(yt, [size_y[lb] for lb in batch] + [1] * len(x_free) + [size_y[lb] for lb in y_free])
-        return math_ops.multiply(xt, yt), batch + x_free + y_free
-    xt = _transpose(x, [lx.index(lb) for lb in batch + x_free + contract])
-    yt = _transpose(y, [ly.index(lb) for lb in batch + contract + y_free])
+    bx = [size_x[lb] for lb in batch]
+    by = [size_y[lb] for lb in batch]
+    fx = [size_x[lb] for lb in x_free]
+    fy = [size_y[lb] for lb in y_free]
+    labels = batch + x_free + y_free
+    if not contract:  # an elementwise or outer product: a broadcasting multiply
+        xt, dxt = _transpose(x, dx, [lx.index(lb) for lb in batch + x_free])
+        yt, dyt = _transpose(y, dy, [ly.index(lb) for lb in batch + y_free])
+        xt = _reshape(xt, dxt, bx + fx + [1] * len(y_free))
+        yt = _reshape(yt, dyt, by + [1] * len(x_free) + fy)
+        bz = [_broadcast_dim(p, q) for p, q in zip(bx, by)]
+        return math_ops.multiply(xt, yt), labels, bz + fx + fy
+    xt, dxt = _transpose(x, dx, [lx.index(lb) for lb in batch + x_free + contract])
+    yt, dyt = _transpose(y, dy, [ly.index(lb) for lb in batch + contract + y_free])
     k = _prod(size_x[lb] for lb in contract)
-    x3 = _reshape(xt, [size_x[lb] for lb in batch] + [_prod(size_x[lb] for lb in x_free), k])
-    y3 = _reshape(yt, [size_y[lb] for lb in batch] + [k, _prod(size_y[lb] for lb in y_free)])
-    z = math_ops.matmul(x3, y3)
-    bz = [_broadcast_dim(size_x[lb], size_y[lb]) for lb in batch]
-    z = _reshape(z, bz + [size_x[lb] for lb in x_free] + [size_y[lb] for lb in y_free])
-    return z, batch + x_free + y_free
-
-
-def _broadcast_dim(a, b):
-    if _is_int(a) and _is_int(b):
-        return max(a, b) if 1 in (a, b) else a
-    return math_ops.maximum(a, b)
+    px, py = _prod(fx), _prod(fy)
+    x3 = _reshape(xt, dxt, bx + [px, k])
+    y3 = _reshape(yt, dyt, by + [k, py])
+    bz = [_broadcast_dim(p, q) for p, q in zip(bx, by)]
+    z = _reshape(math_ops.matmul(x3, y3), bz + [px, py], bz + fx + fy)
+    return z, labels, bz + fx + fy
 
 
 def einsum(equation, *inputs, **kwargs):
@@ -1589,29 +1661,35 @@ def einsum(equation, *inputs, **kwargs):
                         "Expected: name, optimize")  # fmt: skip
     if not inputs:
         raise ValueError(f'Got 0 inputs for equation "{equation}", expecting 1')
-    xs = same_dtype_operands("Einsum", inputs)
-    _check_t("Einsum", xs[0], _EINSUM_T)
-    ranks = tuple(x.shape.rank for x in xs)
-    if None in ranks:
-        raise ValueError("einsum requires inputs of known rank.")
-    ins, out = _einsum_parse(equation, ranks)
-    _einsum_check_sizes(xs, ins)
+    first = inputs[0]
+    if type(first) is EagerTensor and all(type(t) is EagerTensor and t.dtype is first.dtype for t in inputs):
+        xs = inputs
+    else:
+        xs = same_dtype_operands("Einsum", inputs)
+    if xs[0].dtype not in _EINSUM_T:
+        _check_t("Einsum", xs[0], _EINSUM_T)
+    dims_list = [_dim_list(x) for x in xs]
+    ins, out = _einsum_parse(equation, tuple(len(d) for d in dims_list))
+    _einsum_check_sizes(dims_list, ins)
     out_set = set(out)
     ops = []
-    for i, (x, labels) in enumerate(zip(xs, ins)):
-        x, labels = _einsum_diagonals(x, labels)
+    for i, (x, labels, dims) in enumerate(zip(xs, ins, dims_list)):
+        labels = list(labels)
+        if len(set(labels)) != len(labels):
+            x, labels, dims = _einsum_diagonals(x, labels, dims)
         others = {lb for j, lbs in enumerate(ins) if j != i for lb in lbs}
         private = [ax for ax, lb in enumerate(labels) if lb not in out_set and lb not in others]
         if private:
             x = reduction_ops.reduce_sum(x, private)
             labels = [lb for ax, lb in enumerate(labels) if ax not in private]
-        ops.append((x, labels))
-    x, lx = ops[0]
+            dims = [d for ax, d in enumerate(dims) if ax not in private]
+        ops.append((x, labels, dims))
+    x, lx, dx = ops[0]
     for j in range(1, len(ops)):
-        y, ly = ops[j]
-        keep = out_set | {lb for _, lbs in ops[j + 1:] for lb in lbs}
-        x, lx = _einsum_pair(x, lx, y, ly, keep)
-    return _transpose(x, [lx.index(lb) for lb in out])
+        y, ly, dy = ops[j]
+        keep = out_set | {lb for _, lbs, _ in ops[j + 1:] for lb in lbs}
+        x, lx, dx = _einsum_pair(x, lx, dx, y, ly, dy, keep)
+    return _transpose(x, dx, [lx.index(lb) for lb in out])[0]
 
 
 TF_API = {
