@@ -402,9 +402,12 @@ def _from_tensor_grad(op, dlist):
 
 
 def _gather_grad(op, dy):
+    from arroyo.ops.scatter_ops import unsorted_segment_sum
+
     lst, indices = op.inputs[0], op.inputs[1]
-    dl = zeros_like_list(lst)
-    return scatter(dl, dy, indices), None, None
+    # Repeated indices add up: a dense [length, ...] gradient, as a list.
+    dense = unsorted_segment_sum(dy, indices, length(lst))
+    return from_tensor(dense), None, None
 
 
 def _scatter_grad(op, dlist):
@@ -489,7 +492,7 @@ _ADD = defop("TensorListAddLists", ("a", "b"), _add_kernel, infer=_list_infer, g
 _ZEROS_LIKE = defop("TensorListZerosLike", ("input_handle",), _zeros_like_kernel, infer=_list_infer,
                     differentiable=False)  # fmt: skip
 _FROM_ITEMS = defop("TensorListFromItems", ("*items",), _from_items_kernel,
-                    attrs={"N": 0, "element_dtype": None}, infer=_list_infer,
+                    attrs={"N": 0, "element_dtype": None}, infer=_list_infer, list_attr="N",
                     grad=_from_items_grad)  # fmt: skip
 
 

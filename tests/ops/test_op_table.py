@@ -19,6 +19,10 @@ COVERED_ELSEWHERE = {
     "AssignAddVariableOp": "tests/test_variables.py (graph builder)",
     "AssignSubVariableOp": "tests/test_variables.py (graph builder)",
     "VarHandleOp": "graph builder (issue: graphs)",
+    # Control flow: sub-graphs in attrs, run inside compiled plans.
+    "If": "tests/graph/test_control_flow.py", "StatelessIf": "tests/graph/test_control_flow.py",
+    "Case": "tests/graph/test_control_flow.py", "StatelessCase": "tests/graph/test_control_flow.py",
+    "While": "tests/graph/test_control_flow.py", "StatelessWhile": "tests/graph/test_control_flow.py",
 }
 
 
