@@ -14,6 +14,8 @@ import inspect
 import itertools
 import re
 
+import numpy as np
+
 from arroyo.framework import dtypes
 from arroyo.framework.tensor import TensorSpec
 from arroyo.saved_model import op_defs
@@ -244,10 +246,7 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
         if op.type in _CONTROL_FLOW:
             values = _control_flow_node(ex, node, op)
         elif op.type in ("While", "StatelessWhile"):
-            raise ValueError(
-                f"Cannot save op '{op.name}': tf.while_loop inside a saved function is not supported "
-                "by arroyo's SavedModel writer yet."
-            )
+            values = _while_node(ex, node, op)
         else:
             tf_def = _tf_def(op)
             own, derived = _node_attrs(op, tf_def)
@@ -267,7 +266,8 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
         if op.op_def.stateful and op.type != "Const" and (not stateful or stateful[-1] is not op):
             stateful.append(op)
         node.input.extend("^" + c.name for c in op.control_inputs if c.name in exported)
-        tp.python_to_attr([t.shape for t in op._outputs], "list(shape)", node.attr["_output_shapes"])
+        if "_output_shapes" not in node.attr:
+            tp.python_to_attr([t.shape for t in op._outputs], "list(shape)", node.attr["_output_shapes"])
 
     # -- outputs: Identity nodes that run after the side effects -----------------------------
     noop = None
@@ -286,10 +286,11 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
         n.input.append(_input_ref(ex, o))
         if noop:
             n.input.append("^" + noop)
-        n.attr["T"].type = o.dtype.as_datatype_enum
+        dtype = _dtype_of(o).as_datatype_enum  # a Variable passed through (loop bodies)
+        n.attr["T"].type = dtype
         lib.op_types.add("Identity")
         oname = ex.names.take("identity")
-        sig.output_arg.add(name=oname, type=o.dtype.as_datatype_enum)
+        sig.output_arg.add(name=oname, type=dtype)
         fdef.ret[oname] = f"{ident}:output:0"
     return fdef, order
 
@@ -329,6 +330,78 @@ def _control_flow_node(ex, node, op):
     for j, t in enumerate(op._outputs):
         ex.ref[id(t)] = f"{op.name}:{argn}:{j}"
     return values
+
+
+def _while_node(ex, node, op):
+    """While: TF's loop variables are all of the op's inputs (a counter and the maximum first
+    when there is `maximum_iterations`), so the cond/body functions are wrappers that take and
+    return all of them, built as arroyo graphs around the original sub-graphs."""
+    from arroyo.framework.context import state
+    from arroyo.graph.function import _replay_graph
+    from arroyo.graph.graph import FuncGraph
+    from arroyo.ops import math_ops
+
+    attrs = op.attrs
+    if attrs.get("_accumulate"):
+        raise ValueError(
+            f"Cannot save op '{op.name}': a tf.while_loop differentiated inside the saved function "
+            "is not supported by arroyo's SavedModel writer."
+        )
+    nv = attrs.get("_num_vars", 0)
+    k = attrs["_num_loop_vars"]
+    has_max = bool(attrs.get("_has_max"))
+    ins = list(op.inputs)
+    variables = ins[len(ins) - nv:] if nv else []
+    tensors = ins[: len(ins) - nv] if nv else ins
+    maximum = tensors[0] if has_max else None
+    rest = tensors[1:] if has_max else tensors  # loop variables, then captured tensors
+    shapes = list(attrs["output_shapes"]) + [t.shape for t in rest[k:]]
+    cg, bg = attrs["cond"], attrs["body"]
+
+    def wrapper(kind):
+        g = FuncGraph(f"{op.name}_{kind}")
+        saved = state.graph, state.tapes
+        state.graph, state.tapes = g, []
+        try:
+            pre = []
+            if has_max:
+                pre = [g.placeholder(dtypes.int32, [], "loop_counter"), g.placeholder(dtypes.int32, [], "max_iterations")]
+            vals = [g.placeholder(t.dtype, s, "loop_var") for t, s in zip(rest, shapes)]
+            if kind == "cond":
+                (r,) = _replay_graph(cg, cg.inputs, vals, cg.outputs)
+                if has_max:
+                    r = math_ops.logical_and(math_ops.less(pre[0], pre[1]), r)
+                outs = [r]
+            else:
+                outs = list(_replay_graph(bg, bg.inputs, vals, bg.outputs))
+                head = [math_ops.add(pre[0], 1), pre[1]] if has_max else []
+                outs = head + outs + vals[k:] + list(variables)
+        finally:
+            state.graph, state.tapes = saved
+        g.inputs = pre + vals
+        g.outputs = outs
+        return g
+
+    refs = []
+    if has_max:
+        counter = ex.names.take(f"{op.name}/loop_counter")
+        c = ex.fdef.node_def.add(name=counter, op="Const")
+        tp.make_tensor_proto(np.int32(0), dtypes.int32, c.attr["value"].tensor)
+        c.attr["dtype"].type = dtypes.int32.as_datatype_enum
+        refs = [f"{counter}:output:0", _input_ref(ex, maximum)]
+    node.input.extend(refs + [_input_ref(ex, t) for t in rest + variables])
+    tin = ([dtypes.int32] * 2 if has_max else []) + [t.dtype for t in rest] + [dtypes.resource] * nv
+    tp.python_to_attr(tin, "list(type)", node.attr["T"])
+    out_shapes = ([[], []] if has_max else []) + shapes + [[]] * nv
+    tp.python_to_attr(out_shapes, "list(shape)", node.attr["output_shapes"])
+    tp.python_to_attr(out_shapes, "list(shape)", node.attr["_output_shapes"])
+    node.attr["parallel_iterations"].i = int(attrs.get("parallel_iterations") or 10)
+    node.attr["cond"].func.name = ex.lib.nested(wrapper("cond"), variables)
+    node.attr["body"].func.name = ex.lib.nested(wrapper("body"), variables)
+    off = 2 if has_max else 0
+    for j, t in enumerate(op._outputs):
+        ex.ref[id(t)] = f"{op.name}:output:{off + j}"
+    return {"T": tin}
 
 
 # -- FunctionSpec ---------------------------------------------------------------------------

@@ -183,6 +183,10 @@ class FunctionImporter:
                 raise ValueError(f"{op} {node.name}: value dtype {value.dtype.name} != variable dtype {var.dtype.name}")
             graph.assign_variable(var, value, get_op(op))
             return []
+        if op in _RESOURCE_READS:
+            var = _variable(inputs[0], node)
+            attrs = {k: tp.attr_to_python(v) for k, v in node.attr.items() if not k.startswith("_")}
+            return [_RESOURCE_READS[op](graph.read_variable(var), inputs[1:], attrs)]
         if op in _CALLS or op in self.functions:
             fname = node.attr["f"].func.name if op in _CALLS else op
             callee = self._fdef(fname)
@@ -218,7 +222,10 @@ class FunctionImporter:
     def _attrs(self, node, opdef):
         """The arroyo op's attrs from the NodeDef, TF's defaults for stripped ones."""
         attrs = {}
+        accepted = _kernel_params(opdef)
         for name, default in opdef.attrs.items():
+            if accepted is not None and name not in accepted:
+                continue
             if name in node.attr:
                 attrs[name] = tp.attr_to_python(node.attr[name])
                 continue
@@ -326,6 +333,49 @@ class FunctionImporter:
 
 
 _MISSING = object()
+_KERNEL_PARAMS: dict = {}
+
+
+def _kernel_params(opdef):
+    """The attr names the op's kernel takes (None: any). Some ops declare attrs that their
+    kernels leave out (the public functions never pass them)."""
+    key = opdef.name
+    if key not in _KERNEL_PARAMS:
+        import inspect
+
+        names = None
+        if opdef.kernel is not None:
+            try:
+                params = inspect.signature(opdef.kernel).parameters.values()
+                if not any(p.kind == p.VAR_KEYWORD for p in params):
+                    names = {p.name for p in params}
+            except (TypeError, ValueError):
+                names = None
+        _KERNEL_PARAMS[key] = names
+    return _KERNEL_PARAMS[key]
+
+
+def _resource_gather(value, ins, attrs):
+    from arroyo.ops import gather_ops
+
+    return gather_ops.gather(value, ins[0], batch_dims=attrs.get("batch_dims", 0))
+
+
+def _resource_gather_nd(value, ins, attrs):
+    from arroyo.ops import gather_ops
+
+    return gather_ops.gather_nd(value, ins[0])
+
+
+def _variable_shape(value, ins, attrs):
+    from arroyo.ops import array_ops
+
+    return array_ops.shape(value, out_type=attrs.get("out_type", dtypes.int32))
+
+
+# Ops TF applies to a Variable's handle: arroyo reads the Variable, then uses the value op.
+_RESOURCE_READS = {"ResourceGather": _resource_gather, "ResourceGatherNd": _resource_gather_nd,
+                   "VariableShape": _variable_shape}  # fmt: skip
 
 
 def _variable(x, node):

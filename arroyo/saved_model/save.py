@@ -426,14 +426,17 @@ class _Builder:
                 kw = f"{base}_{i}"
             seen.add(kw)
             kws.append(kw)
-        sig.kws = kws
+        # Signature inputs are keyword arguments: the wrapper takes them in sorted order (TF's).
+        pairs = sorted(zip(kws, cf._inputs), key=lambda kp: kp[0])
+        sig.kws = [k for k, _ in pairs]
+        sig.inputs = [p for _, p in pairs]
         keys = sorted(outputs)
         flat = [outputs[k] for k in keys]
         name = self.lib.new_name(f"signature_wrapper_{cf.name}")
-        variables = self.lib.add(cf.graph, list(cf._inputs), flat, name, arg_names=kws)
+        variables = self.lib.add(cf.graph, sig.inputs, flat, name, arg_names=sig.kws)
         scf = og.concrete_functions[name]
         scf.bound_inputs.extend(self._bound_inputs(variables, cf.name))
-        st.encode(((), {kw: TensorSpec(p.shape, p.dtype, kw) for kw, p in zip(kws, cf._inputs)}),
+        st.encode(((), {kw: TensorSpec(p.shape, p.dtype, kw) for kw, p in pairs}),
                   scf.canonicalized_input_signature)  # fmt: skip
         st.encode({k: TensorSpec(outputs[k].shape, outputs[k].dtype, k) for k in keys}, scf.output_signature)
         sig.fname, sig.variables, sig.keys, sig.outputs = name, variables, keys, outputs
@@ -460,7 +463,7 @@ class _Builder:
             sd = mg.signature_def[key]
             sd.method_name = PREDICT_METHOD
             ins = []
-            for kw, p in zip(sig.kws, sig.cf._inputs):
+            for kw, p in zip(sig.kws, sig.inputs):
                 ph = names.take(f"{key}_{kw}")
                 n = g.node.add(name=ph, op="Placeholder")
                 n.attr["dtype"].type = p.dtype.as_datatype_enum
@@ -474,7 +477,7 @@ class _Builder:
             n = g.node.add(name=call, op="StatefulPartitionedCall")
             n.input.extend(ins + [handles[id(v)] for v in sig.variables])
             n.attr["f"].func.name = sig.fname
-            tp.python_to_attr([p.dtype for p in sig.cf._inputs] + [dtypes.resource] * len(sig.variables),
+            tp.python_to_attr([p.dtype for p in sig.inputs] + [dtypes.resource] * len(sig.variables),
                               "list(type)", n.attr["Tin"])  # fmt: skip
             tp.python_to_attr([sig.outputs[k].dtype for k in sig.keys], "list(type)", n.attr["Tout"])
             for i, k in enumerate(sig.keys):
