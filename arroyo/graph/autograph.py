@@ -322,13 +322,18 @@ def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts):
     for x in iter_:
         t = extra_test()
         if _is_symbolic(t):
-            raise NotImplementedError(
-                "break, continue or return inside a Python loop that depends on a tensor is not "
-                "supported: iterate over a tensor (e.g. tf.range) to stage the loop."
-            )
+            # A tensor-dependent break/return in an unrolled loop: the remaining iterations
+            # run under a tf.cond on "not stopped yet".
+            _tf_if_stmt(t, functools.partial(body, x), _no_op, get_state, set_state, symbol_names,
+                        len(symbol_names))  # fmt: skip
+            continue
         if not t:
             break
         body(x)
+
+
+def _no_op():
+    pass
 
 
 def _check_init(names, values):
@@ -678,8 +683,6 @@ def _should_convert(f) -> bool:
         return False
     if not isinstance(f, types.FunctionType):
         return False
-    if f.__name__ == "<lambda>":
-        return False
     mod = getattr(f, "__module__", None) or ""
     if mod.split(".")[0] in _SKIP_PREFIXES:
         return False
@@ -760,8 +763,6 @@ def convert(fn):
             if conv is not call:
                 return types.MethodType(conv, fn)
         return fn
-    if fn.__name__ == "<lambda>":
-        return fn
     code = fn.__code__
     if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
         raise NotImplementedError("generators and coroutines are not converted")
@@ -771,6 +772,8 @@ def convert(fn):
     try:
         return _convert_function(fn)
     except NotImplementedError:
+        if fn.__name__ == "<lambda>":
+            return fn  # a lambda whose source cannot be isolated runs as written
         raise
     except (OSError, SyntaxError) as e:
         raise NotImplementedError(str(e)) from None
@@ -922,15 +925,19 @@ def _transform(fn):
         raise NotImplementedError(f"source of {fn.__qualname__} is not available: {e}") from None
     filename = fn.__code__.co_filename
     first_line = fn.__code__.co_firstlineno
+    raw = src
     src = textwrap.dedent(src)
     try:
         tree = ast.parse(src)
     except SyntaxError:
         raise NotImplementedError(f"could not parse the source of {fn.__qualname__}") from None
-    fdef = tree.body[0] if tree.body else None
+    ast.increment_lineno(tree, first_line - 1)
+    if fn.__name__ == "<lambda>":
+        fdef = _lambda_def(fn, tree, _margin(raw, src))
+    else:
+        fdef = tree.body[0] if tree.body else None
     if not isinstance(fdef, ast.FunctionDef):
         raise NotImplementedError(f"{fn.__qualname__} is not a plain function definition")
-    ast.increment_lineno(tree, first_line - 1)
     fdef.decorator_list = []
     fdef.returns = None
     _strip_annotations(fdef.args)
@@ -958,11 +965,53 @@ def _transform(fn):
     return _Entry(inner, shown, filename, fn.__name__)
 
 
+def _margin(raw, dedented):
+    """How many columns textwrap.dedent removed."""
+    for a, b in zip(raw.splitlines(), dedented.splitlines()):
+        if a.strip():
+            return len(a) - len(b)
+    return 0
+
+
+def _lambda_def(fn, tree, margin):
+    """The lambda `fn` in `tree` (matched by position and arguments) as a FunctionDef."""
+    code = fn.__code__
+    positions = [(p[0], p[2]) for p in code.co_positions()
+                 if p[0] is not None and p[2] is not None and (p[1], p[3]) != (p[0], p[2])]  # fmt: skip
+    start = min(positions) if positions else None
+    nargs = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & inspect.CO_VARARGS) + \
+        bool(code.co_flags & inspect.CO_VARKEYWORDS)  # fmt: skip
+    names = list(code.co_varnames[:nargs])
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Lambda) or node.lineno != code.co_firstlineno:
+            continue
+        a = node.args
+        arg_names = [x.arg for x in a.posonlyargs + a.args + a.kwonlyargs]
+        if a.vararg:
+            arg_names.insert(len(a.posonlyargs + a.args), a.vararg.arg)
+        if a.kwarg:
+            arg_names.append(a.kwarg.arg)
+        if sorted(arg_names) != sorted(names):
+            continue
+        if start is not None and (node.body.lineno, node.body.col_offset + margin) != start:
+            continue
+        found.append(node)
+    if len(found) != 1:
+        raise NotImplementedError("could not identify the lambda's source unambiguously")
+    lam = found[0]
+    fdef = ast.FunctionDef(name="ag__lambda", args=lam.args, body=[ast.Return(value=lam.body)],
+                           decorator_list=[], returns=None)  # fmt: skip
+    ast.copy_location(fdef, lam)
+    ast.copy_location(fdef.body[0], lam.body)
+    return fdef
+
+
 def _renamed_copy(fdef):
     import copy
 
     f = copy.deepcopy(fdef)
-    f.name = f"tf__{fdef.name}"
+    f.name = "tf__lambda" if fdef.name == "ag__lambda" else f"tf__{fdef.name}"
     return f
 
 

@@ -429,9 +429,26 @@ def test_to_code_and_to_graph():
     assert int(tf.function(g)(tf.constant(-4))) == 4
 
 
+def test_lambdas_are_converted():
+    f = tf.function(lambda x: return_in_cond(x) if x > 0 else x * 2)
+    assert int(f(tf.constant(3))) == 6 and int(f(tf.constant(-3))) == -6
+    assert "ag__.if_exp(" in tf.autograph.to_code(lambda y: y if y > 0 else -y)
+
+
+def test_tensor_break_in_unrolled_python_loop():
+    def f(x):
+        s = 0
+        for i in range(4):  # unrolled; the break depends on a tensor
+            if x < i:
+                break
+            s += i
+        return s
+
+    check(f, tf.constant(2), expect=3)
+    check(f, tf.constant(10), expect=6)
+
+
 def test_unconvertible_functions_run_as_is():
-    f = tf.function(lambda x: x * 2)  # lambdas are not converted
-    assert int(f(tf.constant(3))) == 6
     ns = {}
     exec("def h(x):\n    return x + 1\n", {"tf": tf}, ns)  # no source: runs unconverted
     assert int(tf.function(ns["h"])(tf.constant(1))) == 2
