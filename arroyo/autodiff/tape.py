@@ -348,7 +348,8 @@ def backprop(records, targets, sources, output_grads, unconnected):
                 break
 
     for raw in reversed(needed):
-        rec = OpRecord(*raw)
+        skip = tuple(i for i, t in enumerate(raw[1]) if id(t) not in reachable)
+        rec = OpRecord(*raw, skip)
         outs = rec.outputs
         out_grads = [grads.get(id(o)) for o in outs]
         if all(g is None for g in out_grads):

@@ -90,13 +90,15 @@ def registered_ops() -> dict[str, OpDef]:
 class OpRecord:
     """One recorded op call, as gradient functions see it (TF's `op` argument)."""
 
-    __slots__ = ("op_def", "inputs", "outputs", "attrs")
+    __slots__ = ("op_def", "inputs", "outputs", "attrs", "skip_input_indices")
 
-    def __init__(self, op_def, inputs, outputs, attrs):
+    def __init__(self, op_def, inputs, outputs, attrs, skip_input_indices=()):
         self.op_def = op_def
         self.inputs = inputs
         self.outputs = outputs
         self.attrs = attrs
+        # Inputs whose gradient nobody asked for (TF's skip_input_indices): rules may skip them.
+        self.skip_input_indices = skip_input_indices
 
     @property
     def type(self):

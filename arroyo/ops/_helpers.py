@@ -109,8 +109,29 @@ def unary(op_def, allowed_np, allowed, x, name=None):
     return execute(op_def, (x,), NO_ATTRS, name)
 
 
+_INT_CACHE: dict = {}
+_INT32_LIMITS = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
+
+
 def int_tensor(value, dtype=dtypes.int32):
-    """Converts an index-like argument (axis, shape, perm) into an integer tensor."""
+    """Converts an index-like argument (axis, shape, perm) into an integer tensor.
+
+    Eagerly, small Python ints and tuples/lists of them are cached: tensors are immutable,
+    so `reduce_sum(x, axis=1)` need not build its axis tensor on every call.
+    """
+    from arroyo.framework.context import state
+
+    tv = type(value)
+    key = None
+    if state.graph is None and dtype is dtypes.int32:
+        if tv is int:
+            key = value
+        elif (tv is tuple or tv is list) and len(value) <= 8 and all(type(v) is int for v in value):
+            key = (tv is list, *value)
+        if key is not None:
+            t = _INT_CACHE.get(key)
+            if t is not None:
+                return t
     if is_tensorlike(value):
         t = convert_to_tensor(value)
         if not t.dtype.is_integer:
@@ -125,15 +146,19 @@ def int_tensor(value, dtype=dtypes.int32):
         else:
             raise TypeError(f"Expected an integer value, got {value!r}")
     if arr.dtype != dtype._np:
-        if arr.size and (arr.max() > np.iinfo(dtype._np).max or arr.min() < np.iinfo(dtype._np).min):
+        info = np.iinfo(dtype._np) if dtype is not dtypes.int32 else None
+        lo, hi = _INT32_LIMITS if info is None else (info.min, info.max)
+        if arr.size and (arr.max() > hi or arr.min() < lo):
             arr = arr.astype(np.int64)
         else:
             arr = arr.astype(dtype._np)
-    from arroyo.framework.context import state
-
     if state.graph is not None:
         return state.graph.capture_constant(arr if arr.ndim else arr[()])
-    return _wrap(arr if arr.ndim else arr[()])
+    t = _wrap(arr if arr.ndim else arr[()])
+    if key is not None and len(_INT_CACHE) < 4096 and -(2**31) <= min(np.ravel(arr), default=0) and \
+            max(np.ravel(arr), default=0) < 2**31:  # fmt: skip
+        _INT_CACHE[key] = t
+    return t
 
 
 def static_value(t):

@@ -88,20 +88,28 @@ def _grad_sub(op, g):
 
 def _grad_mul(op, g):
     x, y = op.inputs
-    return multiply(g, conj(y)), multiply(conj(x), g)
+    skip = op.skip_input_indices
+    return (None if 0 in skip else multiply(g, conj(y)),
+            None if 1 in skip else multiply(conj(x), g))  # fmt: skip
 
 
 def _grad_div(op, g):
     x, y = op.inputs
-    return divide(g, y), negative(multiply(g, divide(divide(x, y), y)))
+    skip = op.skip_input_indices
+    return (None if 0 in skip else divide(g, y),
+            None if 1 in skip else negative(multiply(g, divide(divide(x, y), y))))  # fmt: skip
 
 
 def _grad_pow(op, g):
     x, y = op.inputs
     z = op.outputs[0]
-    gx = multiply(g, multiply(y, pow(x, subtract(y, 1))))
-    safe_x = where_v2(greater(x, 0), x, ones_like_(x))
-    gy = multiply(g, multiply(z, where_v2(greater(x, 0), log(safe_x), zeros_like_(x))))
+    skip = op.skip_input_indices
+    gx = gy = None
+    if 0 not in skip:
+        gx = multiply(g, multiply(y, pow(x, subtract(y, 1))))
+    if 1 not in skip:
+        safe_x = where_v2(greater(x, 0), x, ones_like_(x))
+        gy = multiply(g, multiply(z, where_v2(greater(x, 0), log(safe_x), zeros_like_(x))))
     return gx, gy
 
 
@@ -591,6 +599,19 @@ def _matmul_grad(op, g):
     a, b = op.inputs
     ta, tb = op.get_attr("transpose_a"), op.get_attr("transpose_b")
     a, b = conj(a), conj(b)
+    skip = op.skip_input_indices
+    if skip:
+        if not ta and not tb:
+            return (None if 0 in skip else matmul(g, b, transpose_b=True),
+                    None if 1 in skip else matmul(a, g, transpose_a=True))  # fmt: skip
+        if not ta and tb:
+            return (None if 0 in skip else matmul(g, b),
+                    None if 1 in skip else matmul(g, a, transpose_a=True))  # fmt: skip
+        if ta and not tb:
+            return (None if 0 in skip else matmul(b, g, transpose_b=True),
+                    None if 1 in skip else matmul(a, g))  # fmt: skip
+        return (None if 0 in skip else matmul(b, g, transpose_a=True, transpose_b=True),
+                None if 1 in skip else matmul(g, a, transpose_a=True, transpose_b=True))  # fmt: skip
     if not ta and not tb:
         return matmul(g, b, transpose_b=True), matmul(a, g, transpose_a=True)
     if not ta and tb:
