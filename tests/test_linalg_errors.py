@@ -44,6 +44,16 @@ def test_matmul_vector_operands():
         tf.matmul(tf.constant([1.0, 2.0]), tf.ones([2, 2, 3]))
 
 
+def test_matmul_messages_follow_tf_kernel_per_dtype():
+    # TF runs float32/bfloat16 matmuls on oneDNN and the other dtypes on Eigen; texts differ.
+    with _raises(InvalidArgumentError, "In[0] and In[1] ndims must be == 2: 1 [Op:MatMul]"):
+        tf.matmul(tf.constant([1, 2]), tf.constant([1, 2]))
+    with _raises(InvalidArgumentError, "In[0] and In[1] has different ndims: [3] vs. [3,2] [Op:MatMul]"):
+        tf.matmul(tf.ones([3], tf.float64), tf.ones([3, 2], tf.float64))
+    with _raises(InvalidArgumentError, "Matrix size-incompatible: In[0]: [2,2,3], In[1]: [2,4,2] [Op:BatchMatMulV2]"):
+        tf.matmul(tf.ones([2, 2, 3], tf.int32), tf.ones([2, 4, 2], tf.int32))
+
+
 def test_matmul_dtype_mismatch():
     with _raises(InvalidArgumentError, "cannot compute MatMul as input #1(zero-based) was expected to be a "
                                        "float tensor but is a double tensor [Op:MatMul]"):

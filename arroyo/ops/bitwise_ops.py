@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from arroyo.framework import dtypes
-from arroyo.framework.op_registry import defop
+from arroyo.framework.errors import InvalidArgumentError
+from arroyo.framework.op_registry import defop, dtype_name, execute
+from arroyo.framework.tensor import EagerTensor
 from arroyo.ops import _infer
-from arroyo.ops._helpers import binary, np_allowed, unary
+from arroyo.ops._helpers import NO_ATTRS, np_allowed, same_dtype_operands, to_tensor
 
 _d = dtypes
 # TF's order in its messages.
@@ -51,11 +53,27 @@ _OPS = {
 _INVERT = defop("Invert", ("x",), np.invert, infer=_infer.same, differentiable=False, fusible=True)
 
 
+def _check(op, t):
+    if t.dtype not in _INT_T:
+        names = ", ".join(d.name for d in _INT_T)
+        raise InvalidArgumentError(
+            None, None,
+            f"Value for attr 'T' of {dtype_name(t.dtype)} is not in the list of allowed values: {names}"
+            f"\n\t; NodeDef: {{{{node {op.name}}}}}; Op<name={op.name}> [Op:{op.name}]",
+        )  # fmt: skip
+
+
 def _make(name):
     op = _OPS[name]
 
     def fn(x, y, name=None):
-        return binary(op, _INT_NP, _INT_T, x, y, name)
+        if type(x) is EagerTensor and type(y) is EagerTensor:
+            dt = x._value.dtype
+            if dt is y._value.dtype and dt in _INT_NP:
+                return execute(op, (x, y), NO_ATTRS, name)
+        x, y = same_dtype_operands(op.name, (x, y))
+        _check(op, x)
+        return execute(op, (x, y), NO_ATTRS, name)
 
     return fn
 
@@ -88,7 +106,10 @@ def invert(x, name=None):
     >>> tf.bitwise.invert(tf.constant([0, 5], tf.uint8)).numpy().tolist()
     [255, 250]
     """
-    return unary(_INVERT, _INT_NP, _INT_T, x, name)
+    if type(x) is not EagerTensor or x._value.dtype not in _INT_NP:
+        x = to_tensor(x)
+        _check(_INVERT, x)
+    return execute(_INVERT, (x,), NO_ATTRS, name)
 
 
 del _n

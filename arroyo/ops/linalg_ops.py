@@ -130,10 +130,11 @@ def _bmm_kernel(x, y, adj_x=False, adj_y=False, grad_x=False, grad_y=False):
     kx = x.shape[-2] if adj_x else x.shape[-1]
     ky = y.shape[-1] if adj_y else y.shape[-2]
     if kx != ky:
+        # TF's oneDNN kernel (float32, bfloat16) appends the adjoint flags; Eigen's does not.
+        flags = f" {int(adj_x)} {int(adj_y)}" if _onednn(x.dtype) else ""
         raise _error(
             "BatchMatMulV2",
-            f"Matrix size-incompatible: In[0]: {_shape_str(x.shape)}, In[1]: {_shape_str(y.shape)} "
-            f"{int(adj_x)} {int(adj_y)}",
+            f"Matrix size-incompatible: In[0]: {_shape_str(x.shape)}, In[1]: {_shape_str(y.shape)}{flags}",
         )
     if adj_x:
         x = _ah(x)
@@ -142,6 +143,21 @@ def _bmm_kernel(x, y, adj_x=False, adj_y=False, grad_x=False, grad_y=False):
     if x.dtype.kind not in "fciu" or x.dtype.itemsize < 4 and x.dtype.kind == "f":
         return np.matmul(x.astype(np.float32), y.astype(np.float32)).astype(x.dtype)
     return np.matmul(x, y)
+
+
+def _onednn(np_dtype):
+    """Whether TF's CPU build runs this dtype's matmul on oneDNN (its error texts differ)."""
+    return np_dtype == np.float32 or np_dtype.name == "bfloat16"
+
+
+def _matmul_rank_error(a, b, ra, rb):
+    """TF's eager error for a MatMul operand that is not a matrix (texts differ by kernel)."""
+    if a.dtype in (dtypes.float32, dtypes.bfloat16):  # oneDNN's kernel
+        return _error("MatMul", f"In[{0 if ra < 2 else 1}] ndims must be >= 2")
+    if ra != rb:
+        return _error("MatMul", f"In[0] and In[1] has different ndims: {_shape_str(a.shape.as_list())} vs. "
+                                f"{_shape_str(b.shape.as_list())}")  # fmt: skip
+    return _error("MatMul", f"In[0] and In[1] ndims must be == 2: {ra}")
 
 
 def _bmm_infer(inputs, attrs):
@@ -210,13 +226,12 @@ def matmul_general(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, 
         a, b = math_ops.cast(a, output_type), math_ops.cast(b, output_type)
     ra, rb = a.shape.rank, b.shape.rank
     if ra is not None and rb is not None and ra <= 2 and rb <= 2:
-        for i, (t, r) in enumerate(((a, ra), (b, rb))):
-            if r < 2:
-                if isinstance(t, EagerTensor):
-                    raise _error("MatMul", f"In[{i}] ndims must be >= 2")
-                raise ValueError(f"Shape must be rank 2 but is rank {r} for '{{{{node MatMul}}}} = "
-                                 f"MatMul' with input shapes: {a.shape}, {b.shape}.")  # fmt: skip
         check_same_dtype("MatMul", (a, b))
+        if ra < 2 or rb < 2:
+            if isinstance(a, EagerTensor) and isinstance(b, EagerTensor):
+                raise _matmul_rank_error(a, b, ra, rb)
+            raise ValueError(f"Shape must be rank 2 but is rank {min(ra, rb)} for '{{{{node MatMul}}}} = "
+                             f"MatMul' with input shapes: {a.shape}, {b.shape}.")  # fmt: skip
         _check_t("MatMul", a, _MATMUL_T)
         if adjoint_a:
             a, transpose_a = math_ops.conj(a), True
