@@ -260,6 +260,7 @@ def _split_vars(op_inputs, n_vars):
 def _replay_cond(op, ins):
     """`If`/`Case` met while replaying a graph: eagerly, run only the taken branch."""
     if state.graph is not None:
+        _note_variables([t for t in ins if _is_variable(t)])
         return execute(op.op_def, ins, op.attrs)
     attrs = op.attrs
     tensors, _ = _split_vars(ins[1:], attrs.get("_num_vars", 0))
@@ -276,6 +277,7 @@ def _replay_cond(op, ins):
 def _replay_while(op, ins):
     """`While` met while replaying a graph: eagerly, a Python loop over the sub-graphs."""
     if state.graph is not None:
+        _note_variables([t for t in ins if _is_variable(t)])
         return execute(op.op_def, ins, op.attrs)
     attrs = op.attrs
     tensors, _ = _split_vars(ins, attrs.get("_num_vars", 0))
@@ -849,7 +851,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     if state.graph is None:
         return _eager_while(cond, body, loop_vars, is_seq, maximum_iterations)
     return _graph_while(cond, body, loop_vars, is_seq, shape_invariants, parallel_iterations,
-                        maximum_iterations, name or "while")  # fmt: skip
+                        maximum_iterations, name or "while", back_prop)  # fmt: skip
 
 
 def _fix_body_result(loop_vars, result, is_seq):
@@ -904,7 +906,7 @@ def _flat_loop_vars(loop_vars):
 
 
 def _graph_while(cond, body, loop_vars, is_seq, shape_invariants, parallel_iterations,
-                 maximum_iterations, name):  # fmt: skip
+                 maximum_iterations, name, back_prop=True):  # fmt: skip
     g = state.graph
     flat, slots = _flat_loop_vars(loop_vars)
     flat = [g._capture(t) if isinstance(t, Tensor) else t for t in flat]
@@ -1001,6 +1003,10 @@ def _graph_while(cond, body, loop_vars, is_seq, shape_invariants, parallel_itera
              "_num_loop_vars": len(flat), "_has_max": has_max, "_num_vars": len(variables)}  # fmt: skip
     op_def = WHILE if _is_stateful(graphs) else STATELESS_WHILE
     outs = execute(op_def, (*pre, *flat, *caps, *variables), attrs, name)
+    if not back_prop:  # deprecated in TF: the results are stop_gradient-ed
+        from arroyo.ops.array_ops import stop_gradient
+
+        outs = [stop_gradient(o) for o in outs]
     leaves = []
     for o, slot, bslot in zip(outs, slots, b.slots):
         if slot.kind == "ta":
@@ -1104,7 +1110,7 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
         return (i + 1, *new)
 
     i0 = convert_to_tensor(np.int32(0))
-    res = while_loop(lambda i, *tas: i < n, body, (i0, *out_tas),
+    res = while_loop(lambda i, *tas: i < n, body, (i0, *out_tas), back_prop=back_prop,
                      parallel_iterations=parallel_iterations or 10,
                      maximum_iterations=n if n_static is None else None)  # fmt: skip
     outs = []
@@ -1160,7 +1166,7 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
         return i + 1, new_a, tas
 
     res = while_loop(lambda i, a, tas: i < n, body, (convert_to_tensor(np.int32(start)), a0, out_tas),
-                     parallel_iterations=parallel_iterations)  # fmt: skip
+                     parallel_iterations=parallel_iterations, back_prop=back_prop)  # fmt: skip
     outs = []
     for ta in res[2]:
         t = ta.stack()
@@ -1170,7 +1176,7 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
     return nest.pack_sequence_as(a0, outs)
 
 
-def _fold(fn, elems, initializer, parallel_iterations, reverse, api):
+def _fold(fn, elems, initializer, parallel_iterations, reverse, api, back_prop=True):
     if not callable(fn):
         raise TypeError(f"{api}: fn must be callable. Got {fn}")
     flat = _elems_flat(elems, api)
@@ -1196,7 +1202,7 @@ def _fold(fn, elems, initializer, parallel_iterations, reverse, api):
         return i + 1, new_a
 
     res = while_loop(lambda i, a: i < n, body, (convert_to_tensor(np.int32(start)), a0),
-                     parallel_iterations=parallel_iterations)  # fmt: skip
+                     parallel_iterations=parallel_iterations, back_prop=back_prop)  # fmt: skip
     return res[1]
 
 
@@ -1207,7 +1213,7 @@ def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, s
     >>> tf.foldl(lambda a, x: a + x, tf.constant([1, 2, 3])).numpy()
     6
     """
-    return _fold(fn, elems, initializer, parallel_iterations, False, "foldl")
+    return _fold(fn, elems, initializer, parallel_iterations, False, "foldl", back_prop)
 
 
 def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False,
@@ -1217,7 +1223,7 @@ def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, s
     >>> tf.foldr(lambda a, x: a - x, tf.constant([1, 2, 3]), initializer=0).numpy()
     -6
     """
-    return _fold(fn, elems, initializer, parallel_iterations, True, "foldr")
+    return _fold(fn, elems, initializer, parallel_iterations, True, "foldr", back_prop)
 
 
 def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
