@@ -381,3 +381,33 @@ def test_bitwise_errors():
         tf.bitwise.bitwise_and(tf.constant([1]), tf.constant([2], tf.int64))
     with _raises(InvalidArgumentError, "Incompatible shapes: [2] vs. [3] [Op:BitwiseAnd]"):
         tf.bitwise.bitwise_and(tf.constant([1, 2]), tf.constant([2, 3, 4]))
+
+
+# -- trace time: inference with an unknown batch dimension -------------------------------------------
+
+
+def test_static_shapes_inside_tf_function():
+    seen = {}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3, 3])])
+    def f(x):
+        outs = {
+            "diag_part": tf.linalg.diag_part(x), "diag_band": tf.linalg.diag_part(x, k=(-1, 1)),
+            "diag": tf.linalg.diag(x[:, 0]), "det": tf.linalg.det(x), "inv": tf.linalg.inv(x),
+            "svd_u": tf.linalg.svd(x)[1], "eigh_e": tf.linalg.eigh(x)[0], "qr_r": tf.linalg.qr(x).r,
+            "trace": tf.linalg.trace(x), "norm2": tf.norm(x, ord=2, axis=(-2, -1)),
+            "tensordot": tf.tensordot(x, x, [[2], [1]]), "einsum": tf.einsum("bij,bjk->bik", x, x),
+            "bmm_adj": tf.matmul(x, x, adjoint_b=True), "trisolve": tf.linalg.triangular_solve(x, x),
+            "lstsq": tf.linalg.lstsq(x, x), "complex": tf.complex(x, x),
+        }  # fmt: skip
+        seen.update({k: v.shape.as_list() for k, v in outs.items()})
+        return outs["det"]
+
+    out = f(tf.eye(3, batch_shape=[2]) * 2.0)
+    np.testing.assert_allclose(out.numpy(), [8.0, 8.0], rtol=1e-6)
+    assert seen == {
+        "diag_part": [None, 3], "diag_band": [None, 3, 3], "diag": [None, 3, 3], "det": [None],
+        "inv": [None, 3, 3], "svd_u": [None, 3, 3], "eigh_e": [None, 3], "qr_r": [None, 3, 3],
+        "trace": [None], "norm2": [None], "tensordot": [None, 3, None, 3], "einsum": [None, 3, 3],
+        "bmm_adj": [None, 3, 3], "trisolve": [None, 3, 3], "lstsq": [None, 3, 3], "complex": [None, 3, 3],
+    }  # fmt: skip

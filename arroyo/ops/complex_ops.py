@@ -37,8 +37,10 @@ def _complex_grad(op, g):
 
 def _part_kernel(fn):
     def kernel(input, Tout=None):  # noqa: A002, N803
-        out = fn(input)
-        return np.ascontiguousarray(out) if isinstance(out, np.ndarray) else out
+        out = np.ascontiguousarray(fn(input))
+        if Tout is not None and out.dtype != Tout.as_numpy_dtype:
+            out = out.astype(Tout.as_numpy_dtype)
+        return out if out.ndim else out[()]
 
     return kernel
 

@@ -1484,7 +1484,9 @@ def _reshape(x, dims, new_dims):
         return array_ops.reshape(x, list(new_dims))
     shape = array_ops.stack([d if is_tensorlike(d) else convert_to_tensor(int(d), dtype=dtypes.int32)
                              for d in new_dims])  # fmt: skip
-    return array_ops.reshape(x, shape)
+    out = array_ops.reshape(x, shape)
+    out.set_shape([d if type(d) is int else None for d in new_dims])  # keep the static part
+    return out
 
 
 def _transpose(x, dims, perm):
