@@ -137,7 +137,12 @@ def _show_functions(directory, model, out):
     if not any(mg.HasField("object_graph_def") for mg in model.meta_graphs):
         return
     out.write("\nConcrete Functions:")
-    from arroyo.saved_model.load import LoadOptions, RestoredConcreteFunction, RestoredFunction, load
+    from arroyo.saved_model.load import (
+        LoadOptions,
+        RestoredConcreteFunction,
+        RestoredFunction,
+        load,
+    )
 
     try:
         root = load(directory, options=LoadOptions(experimental_skip_checkpoint=True))

@@ -51,6 +51,10 @@ def _is_variable(x):
 class AutoTrackable:
     """A restored object: its saved children are attributes (TF's `_UserObject`)."""
 
+    def _checkpoint_children(self):
+        # Checkpoints (and a new SavedModel) see the attributes, as for a tf.Module.
+        return [(k, v) for k, v in vars(self).items() if not k.startswith("_arroyo_")]
+
     def __repr__(self):
         return f"<arroyo.saved_model.load.AutoTrackable object at 0x{id(self):x}>"
 
@@ -585,8 +589,8 @@ class _Loader:
 
     # -- variable values -----------------------------------------------------------------------
     def _restore_variables(self):
-        from arroyo.train import checkpoint as ck
-        from arroyo.train.tensor_bundle import BundleReader
+        ck, tb = tp.training()
+        BundleReader = tb.BundleReader
 
         if self.options.experimental_skip_checkpoint:
             return

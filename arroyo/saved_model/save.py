@@ -127,7 +127,7 @@ def _canonical_args(python_function, cf):
 
 def _children(obj, root, sigmap):
     """(local_name, child) pairs of one node, in TF's order."""
-    from arroyo.train import checkpoint as ck
+    ck = tp.training()[0]
 
     if isinstance(obj, _SignatureMap):
         return list(obj.items)
@@ -161,7 +161,7 @@ def _children(obj, root, sigmap):
 
 
 def _walk(root, sigmap):
-    from arroyo.train import checkpoint as ck
+    ck = tp.training()[0]
 
     order = [root]
     ids = {ck._key(root): 0}
@@ -185,7 +185,11 @@ def _walk(root, sigmap):
 
 
 def _signature_function(fn):
-    if _is_function(fn) and not getattr(fn, "_arroyo_restored_function", False):
+    if getattr(fn, "_arroyo_restored_function", False):
+        if fn._input_signature is None or len(fn._concrete_functions) != 1:
+            return None
+        return fn._concrete_functions[0]
+    if _is_function(fn):
         if fn._input_signature is None:
             return None
         return fn.get_concrete_function()
@@ -196,7 +200,7 @@ def _signature_function(fn):
 
 def _find_function_to_export(root):
     """With signatures=None TF exports the root's only tf.function that has an input_signature."""
-    from arroyo.train import checkpoint as ck
+    ck = tp.training()[0]
 
     candidates = []
     names = {n for n, _ in ck.children(root)}
@@ -322,7 +326,7 @@ class _Builder:
 
     # -- nodes ------------------------------------------------------------------------------
     def _fill_node(self, node, n, obj, og):
-        from arroyo.train import checkpoint as ck
+        ck = tp.training()[0]
 
         if _is_variable(obj):
             v = node.variable
@@ -508,7 +512,7 @@ class _Builder:
     # -- the checkpoint in variables/ ---------------------------------------------------------
     def checkpoint(self):
         """(TrackableObjectGraph, {key: (value, dtype)}) over the same nodes as the object graph."""
-        from arroyo.train import checkpoint as ck
+        ck = tp.training()[0]
 
         pbb = tp.pb("tensor_bundle_pb2")
         graph = pbb.TrackableObjectGraph()
@@ -565,8 +569,8 @@ def save(obj, export_dir, signatures=None, options=None):
 
 
 def _write(export_dir, model, ckpt_graph, values):
-    from arroyo.train import checkpoint as ck
-    from arroyo.train.tensor_bundle import BundleWriter
+    ck, tb = tp.training()
+    BundleWriter = tb.BundleWriter
 
     parent = os.path.dirname(os.path.abspath(export_dir))
     os.makedirs(parent, exist_ok=True)
