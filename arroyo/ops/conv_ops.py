@@ -27,7 +27,7 @@ from arroyo.ops._helpers import same_dtype_operands, static_value, to_tensor
 
 _CONV_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.int32)
 _DW_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
-_CHUNK_BYTES = 2 << 20  # im2col buffer per GEMM and thread: stays in cache (measured best of 0.5-8 MiB)
+_CHUNK_BYTES = 1 << 20  # im2col buffer per GEMM and thread: stays in cache (0.5-2 MiB measured alike)
 
 # -- attribute checks and geometry ------------------------------------------------------
 
