@@ -52,16 +52,20 @@ def _trainable(dtype) -> bool:
 # -- sub-graph plans ------------------------------------------------------------------------
 
 
-def _plan(g):
-    """The compiled plan of a sub-graph (inputs: g.inputs; outputs: g.outputs), cached."""
-    p = g.__dict__.get("_cf_plan")
+def _plan(g, extra=()):
+    """The compiled plan of a sub-graph (inputs: g.inputs; outputs: g.outputs, then `extra`
+    tensors of g, e.g. random draws kept for the gradient), cached on the graph."""
+    key = tuple(id(t) for t in extra)
+    plans = g.__dict__.get("_cf_plans")
+    if plans is None:
+        plans = g._cf_plans = {}
+    p = plans.get(key)
     if p is None:
         from arroyo.graph import executor, passes
 
         # Sub-graphs get the same optimization passes as a function's graph (on a clone).
-        cg, ins, outs = passes.optimize(g, g.inputs, g.outputs)
-        p = executor.compile_plan(cg, ins, outs, name=_ident(g.name))
-        g._cf_plan = p
+        cg, ins, outs = passes.optimize(g, g.inputs, list(g.outputs) + list(extra))
+        p = plans[key] = executor.compile_plan(cg, ins, outs, name=_ident(g.name))
     return p
 
 
@@ -219,14 +223,21 @@ _ASSIGN = {"AssignVariableOp": "assign", "AssignAddVariableOp": "assign_add",
            "AssignSubVariableOp": "assign_sub"}  # fmt: skip
 
 
-def _replay(graph, inputs, values, outputs, include_stateful=True):
-    """Re-runs `graph`'s ops through normal dispatch (eager, or into the current graph)."""
+def _replay(graph, inputs, values, outputs, include_stateful=True, subst=None):
+    """Re-runs `graph`'s ops through normal dispatch (eager, or into the current graph).
+
+    `subst` maps tensors of `graph` (by id) to values used instead of running their op (the
+    recorded random draws of a forward pass)."""
     from arroyo.graph import executor
 
     env = {id(p): v for p, v in zip(inputs, values)}
     for op in executor.live_ops(graph, outputs, include_stateful):
         typ = op.type
         if typ == "Placeholder" or typ == "NoOp":
+            continue
+        if subst and op._outputs and all(id(t) in subst for t in op._outputs):
+            for t in op._outputs:
+                env[id(t)] = subst[id(t)]
             continue
         if typ == "Const":
             val = op.attrs["value"]
@@ -265,13 +276,19 @@ def _replay_cond(op, ins):
     attrs = op.attrs
     tensors, _ = _split_vars(ins[1:], attrs.get("_num_vars", 0))
     sel = ins[0]._value
+    branches = _branches(attrs)
     if "branches" in attrs:
-        branches = attrs["branches"]
         i = int(sel)
-        g = branches[i] if 0 <= i < len(branches) else branches[-1]
+        i = i if 0 <= i < len(branches) else len(branches) - 1
     else:
-        g = attrs["then_branch"] if bool(sel) else attrs["else_branch"]
-    return _replay(g, g.inputs, tensors, g.outputs)
+        i = 0 if bool(sel) else 1
+    g = branches[i]
+    extra = attrs.get("_extra") or [()] * len(branches)
+    return _replay(g, g.inputs, tensors, list(g.outputs) + list(extra[i]))
+
+
+def _branches(attrs):
+    return attrs["branches"] if "branches" in attrs else [attrs["then_branch"], attrs["else_branch"]]
 
 
 def _replay_while(op, ins):
@@ -288,19 +305,22 @@ def _replay_while(op, ins):
     k = attrs["_num_loop_vars"]
     vals, caps = list(tensors[:k]), list(tensors[k:])
     cg, bg = attrs["cond"], attrs["body"]
-    acc = [[] for _ in range(k)] if attrs.get("_accumulate") else None
+    rnd = list(attrs.get("_random") or ()) if attrs.get("_accumulate") else []
+    acc = [[] for _ in range(k + len(rnd))] if attrs.get("_accumulate") else None
     n = 0
     while max_it is None or n < max_it:
         (c,) = _replay(cg, cg.inputs, vals + caps, cg.outputs)
         if not bool(c._value):
             break
+        res = _replay(bg, bg.inputs, vals + caps, list(bg.outputs) + rnd)
         if acc is not None:
-            for a, v in zip(acc, vals):
+            for a, v in zip(acc, vals + res[k:]):
                 a.append(v)
-        vals = _replay(bg, bg.inputs, vals + caps, bg.outputs)
+        vals = res[:k]
         n += 1
     if acc is not None:
-        vals = vals + [ta_mod.from_items(a, t.dtype) for a, t in zip(acc, bg.inputs[:k])]
+        dts = [t.dtype for t in bg.inputs[:k]] + [t.dtype for t in rnd]
+        vals = vals + [ta_mod.from_items(a, d) for a, d in zip(acc, dts)]
     return vals
 
 
@@ -321,19 +341,21 @@ def _install_replay_hooks():
 
 
 def _if_kernel(cond, *inputs, Tcond=None, Tin=None, Tout=None, then_branch=None, else_branch=None,
-               output_shapes=None, _num_vars=0):  # fmt: skip
+               output_shapes=None, _num_vars=0, _extra=None, _exposed=None):  # fmt: skip
     if _num_vars:
         inputs = inputs[:-_num_vars]
+    if _extra:
+        return _plan(then_branch, _extra[0])(*inputs) if cond else _plan(else_branch, _extra[1])(*inputs)
     return _plan(then_branch if cond else else_branch)(*inputs)
 
 
 def _case_kernel(branch_index, *inputs, Tin=None, Tout=None, branches=(), output_shapes=None,
-                 _num_vars=0):  # fmt: skip
+                 _num_vars=0, _extra=None, _exposed=None):  # fmt: skip
     if _num_vars:
         inputs = inputs[:-_num_vars]
     i = int(branch_index)
-    g = branches[i] if 0 <= i < len(branches) else branches[-1]
-    return _plan(g)(*inputs)
+    i = i if 0 <= i < len(branches) else len(branches) - 1
+    return _plan(branches[i], _extra[i] if _extra else ())(*inputs)
 
 
 def _cond_infer(inputs, attrs):
@@ -358,19 +380,22 @@ def _dense(g):
     return g
 
 
-def _vjp(graph, values, wrt, variables, out_idx, out_grads, include_stateful=False):
+def _vjp(graph, values, wrt, variables, out_idx, out_grads, include_stateful=False, subst=None):
     """Inside a graph being built: replays `graph` on `values` under a tape and returns the
-    gradients of outputs `out_idx` (weighted by `out_grads`) for values `wrt` and Variables."""
+    gradients of outputs `out_idx` (weighted by `out_grads`) for values `wrt` and Variables.
+    Random draws in `subst` are reused, not redrawn."""
     from arroyo.autodiff.tape import GradientTape
 
     g = state.graph
     inner = [g._capture(v) if isinstance(v, Tensor) else v for v in values]
+    if subst:
+        subst = {k: g._capture(v) for k, v in subst.items()}
     with GradientTape(persistent=False, watch_accessed_variables=True) as tape:
         for i in wrt:
             tape.watch(inner[i])
         for v in variables:
             tape.watch(v)
-        outs = _replay(graph, graph.inputs, inner, graph.outputs, include_stateful)
+        outs = _replay(graph, graph.inputs, inner, graph.outputs, include_stateful, subst)
     targets = [outs[j] for j in out_idx]
     sources = [inner[i] for i in wrt] + list(variables)
     grads = tape.gradient(targets, sources, output_gradients=list(out_grads))
@@ -389,10 +414,12 @@ def _cond_grad(op, *grads):
     if not (wrt or tvars) or not out_idx:
         return (None,) * len(op.inputs)
     out_grads = [grads[j] if grads[j] is not None else _zeros_for(outs[j]) for j in out_idx]
+    fwd = outs[0].op if isinstance(outs[0], SymbolicTensor) and state.graph is not None else None
+    draws = _expose_draws(fwd) if fwd is not None else {}
 
     def make(branch):
         def grad_branch():
-            ds, inner = _vjp(branch, ins, wrt, tvars, out_idx, out_grads)
+            ds, inner = _vjp(branch, ins, wrt, tvars, out_idx, out_grads, subst=draws)
             res = []
             for d, i in zip(ds, wrt):
                 res.append(d if d is not None else _zeros_for(inner[i]))
@@ -413,6 +440,51 @@ def _cond_grad(op, *grads):
     return (None, *in_grads, *[var_grads.get(id(v)) for v in variables])
 
 
+def _random_draws(g, outputs):
+    """Outputs of the random (stateful, non-differentiable) ops that `outputs` depend on."""
+    from arroyo.graph import executor
+
+    out = []
+    for op in executor.live_ops(g, outputs, include_stateful=False):
+        d = op.op_def
+        if d.stateful and not d.differentiable and op._outputs and op.type not in ("Placeholder", "Const"):
+            out.extend(op._outputs)
+    return out
+
+
+def _expose_draws(fwd):
+    """Makes an If/Case op also output its branches' random draws, so its gradient reuses the
+    values the forward pass drew (TF outputs such intermediates too). Returns {id(draw
+    tensor in its branch): the op's output holding it}; {} when there are none."""
+    attrs = fwd._attrs
+    if "_exposed" not in attrs:
+        branches = _branches(attrs)
+        per = [_random_draws(b, b.outputs) for b in branches]
+        flat = [t for p in per for t in p]
+        if not flat or not all(t.shape.is_fully_defined() for t in flat):
+            attrs["_exposed"] = {}
+        else:
+            from arroyo.ops import array_ops
+
+            extra = []
+            for bi, b in enumerate(branches):
+                saved = state.graph, state.tapes
+                state.graph, state.tapes = b, []
+                try:  # other branches' draws are zeros here (outputs must line up)
+                    extra.append([t if ci == bi else array_ops.zeros(t.shape.as_list(), dtype=t.dtype)
+                                  for ci, p in enumerate(per) for t in p])  # fmt: skip
+                finally:
+                    state.graph, state.tapes = saved
+            base = len(fwd._outputs)
+            attrs["_extra"] = extra
+            attrs["Tout"] = list(attrs["Tout"]) + [t.dtype for t in flat]
+            attrs["output_shapes"] = list(attrs["output_shapes"]) + [t.shape for t in flat]
+            for i, t in enumerate(flat):
+                fwd._outputs.append(SymbolicTensor(fwd, base + i, t.dtype, t.shape))
+            attrs["_exposed"] = {id(t): base + i for i, t in enumerate(flat)}
+    return {k: fwd._outputs[i] for k, i in attrs["_exposed"].items()}
+
+
 def _var_zeros(v):
     from arroyo.ops import array_ops
 
@@ -420,8 +492,9 @@ def _var_zeros(v):
 
 
 _IF_ATTRS = {"Tcond": None, "Tin": None, "Tout": None, "then_branch": None, "else_branch": None,
-             "output_shapes": None, "_num_vars": 0}  # fmt: skip
-_CASE_ATTRS = {"Tin": None, "Tout": None, "branches": None, "output_shapes": None, "_num_vars": 0}
+             "output_shapes": None, "_num_vars": 0, "_extra": None}  # fmt: skip
+_CASE_ATTRS = {"Tin": None, "Tout": None, "branches": None, "output_shapes": None, "_num_vars": 0,
+               "_extra": None}  # fmt: skip
 IF = defop("If", ("cond", "*input"), _if_kernel, attrs=_IF_ATTRS, infer=_cond_infer, grad=_cond_grad,
            num_outputs=_n_out, stateful=True)  # fmt: skip
 STATELESS_IF = defop("StatelessIf", ("cond", "*input"), _if_kernel, attrs=_IF_ATTRS, infer=_cond_infer,
@@ -657,7 +730,7 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
 
 
 def _while_kernel(*args, T=None, cond=None, body=None, output_shapes=None, parallel_iterations=10,
-                  _num_loop_vars=0, _has_max=False, _num_vars=0, _accumulate=False):  # fmt: skip
+                  _num_loop_vars=0, _has_max=False, _num_vars=0, _accumulate=False, _random=()):  # fmt: skip
     if _num_vars:
         args = args[:-_num_vars]
     n_max = -1
@@ -667,39 +740,49 @@ def _while_kernel(*args, T=None, cond=None, body=None, output_shapes=None, paral
     k = _num_loop_vars
     vals = list(args[:k])
     caps = list(args[k:])
-    cplan, bplan = _plan(cond), _plan(body)
-    acc = [[] for _ in range(k)] if _accumulate else None
+    cplan = _plan(cond)
     n = 0
+    if not _accumulate:
+        bplan = _plan(body)
+        while n != n_max and cplan(*vals, *caps)[0]:
+            vals = bplan(*vals, *caps)
+            n += 1
+        return vals
+    # Accumulating (a gradient needs it): every iteration's loop state and random draws.
+    bplan = _plan(body, _random)
+    acc = [[] for _ in range(k + len(_random))]
     while n != n_max and cplan(*vals, *caps)[0]:
-        if acc is not None:
-            for a, v in zip(acc, vals):
-                a.append(v)
-        vals = bplan(*vals, *caps)
+        res = bplan(*vals, *caps)
+        for a, v in zip(acc, vals + res[k:]):
+            a.append(v)
+        vals = res[:k]
         n += 1
-    if acc is not None:
-        phs = body.inputs[:k]
-        vals = list(vals) + [ta_mod.TensorList(a, ph.dtype, None) for a, ph in zip(acc, phs)]
-    return vals
+    dts = [ph.dtype for ph in body.inputs[:k]] + [t.dtype for t in _random]
+    return list(vals) + [ta_mod.TensorList(a, d, None) for a, d in zip(acc, dts)]
 
 
 def _while_infer(inputs, attrs):
     out = [(d, s) for d, s in zip(attrs["T"][: attrs["_num_loop_vars"]], attrs["output_shapes"])]
     if attrs.get("_accumulate"):
-        out += [(dtypes.variant, TensorShape([]))] * attrs["_num_loop_vars"]
+        out += [(dtypes.variant, TensorShape([]))] * (attrs["_num_loop_vars"] + len(attrs.get("_random") or ()))
     return out
 
 
 def _while_n_out(attrs):
-    return attrs["_num_loop_vars"] * (2 if attrs.get("_accumulate") else 1)
+    k = attrs["_num_loop_vars"]
+    return k + (k + len(attrs.get("_random") or ()) if attrs.get("_accumulate") else 0)
 
 
 def _accumulators(op):
     """Switches a forward While op to also output each loop variable's per-iteration values."""
     k = op.attrs["_num_loop_vars"]
     if not op.attrs.get("_accumulate"):
+        body = op.attrs["body"]
+        draws = _random_draws(body, body.outputs)
         op._attrs["_accumulate"] = True
+        op._attrs["_random"] = draws
         old = tuple(op._outputs)
-        for j in range(k):
+        for j in range(k + len(draws)):
             op._outputs.append(SymbolicTensor(op, k + j, dtypes.variant, TensorShape([])))
         # Tapes that recorded the op must know the new outputs (second-order gradients).
         new = tuple(op._outputs)
@@ -710,7 +793,7 @@ def _accumulators(op):
                     recs[i] = (r[0], r[1], new, r[3])
                     for o in new[k:]:
                         tape._watched[id(o)] = o
-    return op._outputs[k:2 * k]
+    return op._outputs[k:]
 
 
 def _while_grad(op, *grads):
@@ -736,7 +819,9 @@ def _while_grad(op, *grads):
     grads = list(grads) + [None] * (2 * k - len(grads))
     if all(grads[j] is None for j in range(2 * k)):
         return (None,) * n_in
-    acc = _accumulators(fwd)
+    acc_all = _accumulators(fwd)
+    acc, racc = acc_all[:k], acc_all[k:]
+    draws = fwd.attrs.get("_random") or []
     d_acc = grads[k:2 * k]
     g0 = [_dense(grads[j]) if grads[j] is not None else _zeros_for(outs[j]) for j in tl]
     gc0 = [_zeros_for(caps[c]) for c in tc]
@@ -757,7 +842,8 @@ def _while_grad(op, *grads):
             states[j].set_shape(phs[j].shape) if isinstance(states[j], SymbolicTensor) else None
         values = states + list(caps)
         wrt = tl + [k + c for c in tc]
-        ds, inner = _vjp(body, values, wrt, tv, tl, gv)
+        subst = {id(t): ta_mod.get_item(ra, i, t.shape, t.dtype) for t, ra in zip(draws, racc)}
+        ds, inner = _vjp(body, values, wrt, tv, tl, gv, subst=subst)
         new_gv = []
         for a, j in enumerate(tl):
             d = ds[a] if ds[a] is not None else _zeros_for(inner[j])
@@ -804,7 +890,8 @@ def _add(a, b):
 
 
 _WHILE_ATTRS = {"T": None, "cond": None, "body": None, "output_shapes": None, "parallel_iterations": 10,
-                "_num_loop_vars": 0, "_has_max": False, "_num_vars": 0, "_accumulate": False}  # fmt: skip
+                "_num_loop_vars": 0, "_has_max": False, "_num_vars": 0, "_accumulate": False,
+                "_random": ()}  # fmt: skip
 WHILE = defop("While", ("*input",), _while_kernel, attrs=_WHILE_ATTRS, infer=_while_infer,
               grad=_while_grad, num_outputs=_while_n_out, stateful=True)  # fmt: skip
 STATELESS_WHILE = defop("StatelessWhile", ("*input",), _while_kernel, attrs=_WHILE_ATTRS,

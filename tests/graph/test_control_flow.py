@@ -416,3 +416,19 @@ def test_tensor_array_gradient_in_graph():
         return t.gradient(y, x)  # d(x + x^2 + x^3)
 
     assert np.isclose(float(f(tf.constant(1.5))), 1 + 3.0 + 3 * 2.25)
+
+
+def test_gradients_reuse_the_forward_random_draws():
+    @tf.function
+    def f(x):
+        with tf.GradientTape(persistent=True) as t:
+            t.watch(x)
+            body = lambda i, s: (i + 1, s * x * tf.random.uniform([3]))  # noqa: E731
+            y = tf.reduce_sum(tf.while_loop(lambda i, s: i < 3, body, (0, tf.ones([3])))[1])
+            z = tf.cond(x > 0, lambda: x * x * tf.random.uniform([]), lambda: x)
+        return y, z, t.gradient(y, x), t.gradient(z, x)
+
+    y, z, dy, dz = f(tf.constant(1.5))
+    # y = x^3 * (product of draws), z = x^2 * draw: exact gradients from the same draws.
+    assert np.isclose(float(dy), 3 * float(y) / 1.5, rtol=1e-5)
+    assert np.isclose(float(dz), 2 * float(z) / 1.5, rtol=1e-5)
