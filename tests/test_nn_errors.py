@@ -427,3 +427,13 @@ def test_max_pool_grad_ties_go_to_first_max():
         t.watch(x)
         y = tf.nn.max_pool2d(x, [1, 3], 1, "VALID")
     np.testing.assert_array_equal(t.gradient(y, x).numpy().ravel(), [0.0, 2.0, 1.0, 0.0, 0.0])
+
+
+def test_dropout_matches_tf_stream():
+    # TF 2.21: tf.random.set_seed(3); two tf.nn.dropout(tf.ones([2, 3]), 0.5, seed=1) calls.
+    pytest.importorskip("arroyo.ops.random_ops")
+    tf.random.set_seed(3)
+    a = tf.nn.dropout(tf.ones([2, 3]), 0.5, seed=1).numpy()
+    b = tf.nn.dropout(tf.ones([2, 3]), 0.5, seed=1).numpy()
+    assert a.tolist() == [[2.0, 2.0, 2.0], [0.0, 0.0, 2.0]]
+    assert b.tolist() == [[2.0, 0.0, 2.0], [2.0, 0.0, 2.0]]
