@@ -308,7 +308,14 @@ def while_stmt(test, body, get_state, set_state, symbol_names, opts):
 
 
 def for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, opts):
-    """`for x in iter_: body(x)` (while `extra_test()`), staged over tensors."""
+    """`for x in iter_: body(x)` (while `extra_test()`), staged over tensors.
+
+    An iterable whose type defines `_autograph_for_stmt(self, extra_test, body, get_state,
+    set_state, symbol_names, opts)` stages its own loop (how datasets plug in).
+    """
+    hook = getattr(type(iter_), "_autograph_for_stmt", None)
+    if hook is not None:
+        return hook(iter_, extra_test, body, get_state, set_state, symbol_names, opts)
     if isinstance(iter_, _TensorEnumerate) or _is_tensor(iter_) and (
             _is_symbolic(iter_) or state.graph is not None):  # fmt: skip
         _tf_for_stmt(iter_, extra_test, body, get_state, set_state, symbol_names, _loop_opts(opts))
@@ -1771,7 +1778,9 @@ class _LoadWrapper(ast.NodeTransformer):
         if getattr(node, "_ag_done", False) and not getattr(node, "_ag_generated", False):
             # A user-defined nested function: its own locals shadow ours where it binds them.
             saved = self.names
-            self.names = self.names - _stores(node.body) - {a.arg for a in node.args.args}
+            a = node.args
+            params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x is not None}
+            self.names = self.names - _stores(node.body) - params
             node.body = [self.visit(s) for s in node.body]
             self.names = saved
             return node
