@@ -61,13 +61,15 @@ def same_dtype_operands(op_name: str, values) -> list:
 
 
 def check_allowed(op_def, tensor, allowed):
+    """TF's error for a dtype outside an op's type constraint (C++ dtype spellings)."""
     if tensor.dtype not in allowed:
-        names = ", ".join(d.name for d in allowed)
+        names = ", ".join(dtype_name(d) for d in allowed)
         raise InvalidArgumentError(
             None,
             None,
-            f"Value for attr 'T' of {tensor.dtype.name} is not in the list of allowed values: "
-            f"{names} [Op:{op_def.name}]",
+            f"Value for attr 'T' of {dtype_name(tensor.dtype)} is not in the list of allowed "
+            f"values: {names}\n\t; NodeDef: {{{{node {op_def.name}}}}}; Op<name={op_def.name}> "
+            f"[Op:{op_def.name}]",
         )
 
 

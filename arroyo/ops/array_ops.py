@@ -761,6 +761,17 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     on = convert_to_tensor(1 if on_value is None else on_value, dtype=dtype)
     off = convert_to_tensor(0 if off_value is None else off_value, dtype=dtype)
     axis = -1 if axis is None else int(axis)
+    rank = idx.shape.rank
+    if axis < -1 or (rank is not None and axis > rank):
+        raise InvalidArgumentError(
+            None, None,
+            f"Expected axis to be -1 or between [0, {(rank or 0) + 1}).  But received: {axis} [Op:OneHot]",
+        )  # fmt: skip
+    if idx.dtype not in (dtypes.uint8, dtypes.int8, dtypes.int32, dtypes.int64):
+        raise InvalidArgumentError(
+            None, None, f"Value for attr 'TI' of {idx.dtype.name} is not in the list of allowed values: "
+            "uint8, int8, int32, int64 [Op:OneHot]",
+        )  # fmt: skip
     return execute(_ONE_HOT, (idx, int_tensor(depth), on, off), {"axis": axis}, name)
 
 

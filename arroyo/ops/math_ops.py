@@ -94,7 +94,7 @@ def _grad_mul(op, g):
 
 
 def _grad_div(op, g):
-    x, y = op.inputs
+    x, y = conj(op.inputs[0]), conj(op.inputs[1])
     skip = op.skip_input_indices
     return (None if 0 in skip else divide(g, y),
             None if 1 in skip else negative(multiply(g, divide(divide(x, y), y))))  # fmt: skip
@@ -467,9 +467,17 @@ def _grad_abs(op, g):
 
 
 _ABS = defop("Abs", ("x",), _abs_kernel, infer=_infer.same, grad=_grad_abs, fusible=True)
-_COMPLEX_ABS = defop("ComplexAbs", ("x",), lambda x, Tout=None: np.abs(x), attrs={"Tout": None}, infer=_infer.real_of_input,
-                     grad=lambda op, g: multiply(complex_(g, zeros_like_(g)),
-                                                 sign(op.inputs[0])), fusible=True)  # fmt: skip
+def _complex_abs_grad(op, g):
+    # d|z| = z / |z| (0 at z = 0), written without Sign so higher orders are right.
+    z, r = op.inputs[0], op.outputs[0]
+    zero = equal(r, zeros_like_(r))
+    safe = where_v2(zero, ones_like_(r), r)
+    ratio = truediv(z, complex_(safe, zeros_like_(safe)))
+    return multiply(complex_(g, zeros_like_(g)), where_v2(zero, zeros_like_(z), ratio))
+
+
+_COMPLEX_ABS = defop("ComplexAbs", ("x",), lambda x, Tout=None: np.abs(x), attrs={"Tout": None},
+                     infer=_infer.real_of_input, grad=_complex_abs_grad, fusible=True)  # fmt: skip
 _ABS_NP = np_allowed(REAL)
 
 
@@ -648,16 +656,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         and not adjoint_b and a._value.dtype in _MATMUL_NP
     ):  # fmt: skip
         return execute(_MATMUL, (a, b), _MATMUL_FLAGS[bool(transpose_a), bool(transpose_b)], name)
-    a, b = same_dtype_operands("MatMul", (a, b))
-    if a.shape.rank == 2 and b.shape.rank == 2 and not adjoint_a and not adjoint_b:
-        if a.dtype not in _MATMUL_ALLOWED:
-            from arroyo.ops._helpers import check_allowed
-
-            check_allowed(_MATMUL, a, _MATMUL_ALLOWED)
-        return execute(_MATMUL, (a, b), _MATMUL_FLAGS[bool(transpose_a), bool(transpose_b)], name)
     from arroyo.ops import linalg_ops
 
-    return linalg_ops.matmul_general(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b, name)
+    return linalg_ops.matmul_general(a, b, transpose_a, transpose_b, adjoint_a, adjoint_b, name,
+                                     output_type=output_type)  # fmt: skip
 
 
 # -- small helpers used by gradients --------------------------------------------------------
