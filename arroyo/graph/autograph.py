@@ -163,13 +163,21 @@ def if_exp(cond_value, if_true, if_false, expr_repr=None):
 
 
 def _verify_condition(c, tag):
+    """A condition staged into TF control flow must be a bool scalar (TF's checks)."""
     if getattr(c, "_is_arroyo_variable", False):
         c = c.value()
+    c = convert_to_tensor(c)
+    hint = "to check for None, use `is not None`"
     if c.dtype is not dtypes.bool:
-        raise TypeError(f"Condition of {tag} expected to be `tf.bool` scalar, got {c}; to check for None, "
-                        "use `is not None`")  # fmt: skip
-    if c.shape.rank not in (None, 0):
-        raise ValueError(f"condition of {tag} expected to be `tf.bool` scalar, got {c}")
+        raise ValueError(f"condition of {tag} expected to be `tf.bool` scalar, got {c}; to use as boolean "
+                         f"Tensor, use `tf.cast`; {hint}")  # fmt: skip
+    if c.shape.rank is None or c.shape.rank > 0:
+        known = [d for d in (c.shape.as_list() if c.shape.rank else []) if d is not None]
+        if int(np.prod(known)) > 1:
+            raise ValueError(f"condition of {tag} expected to be `tf.bool` scalar, got {c}; {hint}")
+        from arroyo.ops.array_ops import reshape
+
+        c = reshape(c, [])
     return c
 
 

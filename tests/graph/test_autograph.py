@@ -367,6 +367,12 @@ def loop_dtype_change(n):
     return s
 
 
+def int_condition(x):
+    if x:
+        return 1
+    return 2
+
+
 def return_in_loop(n):
     while n > 0:
         n -= 1
@@ -383,6 +389,8 @@ def return_in_loop(n):
                                     "Use tf.autograph.experimental.set_loop_options to set shape invariants."),
     (loop_dtype_change, TypeError, "'s' has dtype int32 before the loop, but dtype float32 after one iteration"),
     (return_in_loop, NotImplementedError, "a return statement cannot be placed inside this TensorFlow loop"),
+    (int_condition, ValueError, "condition of if statement expected to be `tf.bool` scalar, got "
+                                'Tensor("x:0", shape=(), dtype=int32); to use as boolean Tensor, use `tf.cast`'),
 ], ids=lambda v: getattr(v, "__name__", None))  # fmt: skip
 def test_errors_as_tf_pointing_at_user_line(fn, exc, text):
     err = _error_of(fn, tf.constant(4))
