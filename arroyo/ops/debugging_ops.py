@@ -16,7 +16,7 @@ import numpy as np
 from arroyo.framework import dtypes
 from arroyo.framework.context import state
 from arroyo.framework.errors import InvalidArgumentError
-from arroyo.framework.op_registry import defop, execute
+from arroyo.framework.op_registry import REQUIRED, defop, execute
 from arroyo.framework.tensor import EagerTensor, Tensor, convert_to_tensor
 from arroyo.ops import _infer
 from arroyo.ops._helpers import is_tensorlike, static_value
@@ -64,10 +64,10 @@ def _check_numerics_grad(op, g):
 
 
 CHECK_NUMERICS = defop("CheckNumerics", ("tensor",), _check_numerics_kernel("CheckNumerics", False),
-                       attrs={"message": ""}, infer=_infer.same, grad=_check_numerics_grad,
+                       attrs={"message": REQUIRED}, infer=_infer.same, grad=_check_numerics_grad,
                        stateful=True)  # fmt: skip
 CHECK_NUMERICS_V2 = defop("CheckNumericsV2", ("tensor",), _check_numerics_kernel("CheckNumericsV2", True),
-                          attrs={"message": ""}, infer=_infer.same, grad=_check_numerics_grad,
+                          attrs={"message": REQUIRED}, infer=_infer.same, grad=_check_numerics_grad,
                           stateful=True)  # fmt: skip
 
 
