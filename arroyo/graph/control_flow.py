@@ -956,15 +956,22 @@ def _eager_while(cond, body, loop_vars, is_seq, maximum_iterations):
     if maximum_iterations is not None:
         max_it = int(_eager_value(maximum_iterations))
     n = 0
+    # Flat list/tuple of loop variables: skip the general structure machinery per iteration.
+    flat = type(loop_vars) in (list, tuple) and not any(nest.is_nested(v) for v in loop_vars)
     while max_it is None or n < max_it:
         if not _eager_bool(cond(*_as_args(loop_vars, is_seq))):
             break
         new = _fix_body_result(loop_vars, body(*_as_args(loop_vars, is_seq)), is_seq)
-        try:
-            nest.assert_same_structure(loop_vars, new, check_types=False)
-        except (ValueError, TypeError) as e:
-            raise ValueError(str(e)) from None
-        loop_vars = nest.map_structure(_convert_loop_leaf, new)
+        if flat and type(new) in (list, tuple) and len(new) == len(loop_vars) and \
+                not any(nest.is_nested(v) for v in new):  # fmt: skip
+            loop_vars = type(loop_vars)(v if isinstance(v, (Tensor, TensorArray)) else _convert_loop_leaf(v)
+                                        for v in new)  # fmt: skip
+        else:
+            try:
+                nest.assert_same_structure(loop_vars, new, check_types=False)
+            except (ValueError, TypeError) as e:
+                raise ValueError(str(e)) from None
+            loop_vars = nest.map_structure(_convert_loop_leaf, new)
         n += 1
     return loop_vars
 
