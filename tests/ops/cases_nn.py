@@ -47,6 +47,11 @@ def ref_pool(x, k, s, op, pad=((0, 0), (0, 0))):
     return out
 
 
+def _as(tf, x, g):
+    """x in g's dtype (the gradient check runs g in float64)."""
+    return tf.cast(x, g.dtype)
+
+
 def _log_softmax(x, axis=-1):
     m = x.max(axis=axis, keepdims=True)
     return x - m - np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
@@ -174,6 +179,16 @@ CASES = [
         rtol=1e-4, atol=1e-5),
     Case("separable_conv2d", lambda tf, x, d, p: tf.nn.separable_conv2d(x, d, p, [1, 1, 1, 1], "SAME"),
          [X, FDW, FPW], ops=("DepthwiseConv2dNative", "Conv2D"), grad=True, rtol=1e-4, atol=1e-5),
+    Case("conv2d_nchw_explicit", lambda tf, x, f: tf.nn.conv2d(x, f, 1, [[0, 0], [0, 0], [2, 0], [1, 1]],
+                                                                data_format="NCHW"),
+         [np.ascontiguousarray(X.transpose(0, 3, 1, 2)), F], ops=("Conv2D",), grad=True, rtol=1e-4, atol=1e-5),
+    Case("conv2d_transpose_nchw", lambda tf, y, f: tf.nn.conv2d_transpose(y, f, [1, 2, 6, 6], 2, "SAME",
+                                                                          data_format="NCHW"),
+         [np.ascontiguousarray(DY.transpose(0, 3, 1, 2)), FT], ops=("Conv2DBackpropInput",), grad=True,
+         rtol=1e-4, atol=1e-5),
+    Case("depthwise_nchw", lambda tf, x, f: tf.nn.depthwise_conv2d(x, f, [1, 1, 2, 2], "SAME", data_format="NCHW"),
+         [np.ascontiguousarray(X.transpose(0, 3, 1, 2)), FDW], ops=("DepthwiseConv2dNative",), grad=True,
+         rtol=1e-4, atol=1e-5),
     # -- bias_add --------------------------------------------------------------------------
     Case("bias_add", lambda tf, x, b: tf.nn.bias_add(x, b), [X, B3], ops=("BiasAdd",), ref=np.add, grad=True,
          grad2=True),
@@ -210,20 +225,20 @@ CASES = [
                                                   tf.nn.max_pool(z, 3, [2], "SAME")],
          [P3, P, P1], ops=("MaxPool", "MaxPool3D"), grad=True),
     Case("raw_max_pool_grad",
-         lambda tf, x, g: tf.raw_ops.MaxPoolGrad(orig_input=x, orig_output=tf.nn.max_pool2d(x, 3, 2, "SAME"), grad=g,
+         lambda tf, x, g: tf.raw_ops.MaxPoolGrad(orig_input=_as(tf, x, g), orig_output=tf.nn.max_pool2d(_as(tf, x, g), 3, 2, "SAME"), grad=g,
                                                  ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="SAME"),
          [P, _n(2, 3, 3, 2)], ops=("MaxPool", "MaxPoolGrad"), grad=True, grad_inputs=(1,), grad2=True),
     Case("raw_max_pool_grad_grad",
-         lambda tf, x, g: tf.raw_ops.MaxPoolGradGrad(orig_input=x, orig_output=tf.nn.max_pool2d(x, 2, 1, "VALID"),
+         lambda tf, x, g: tf.raw_ops.MaxPoolGradGrad(orig_input=_as(tf, x, g), orig_output=tf.nn.max_pool2d(_as(tf, x, g), 2, 1, "VALID"),
                                                      grad=g, ksize=[1, 2, 2, 1], strides=[1, 1, 1, 1],
                                                      padding="VALID"),
          [P, _n(2, 5, 5, 2)], ops=("MaxPool", "MaxPoolGradGrad"), grad=True, grad_inputs=(1,), grad2=True),
     Case("raw_max_pool3d_grad",
-         lambda tf, x, g: tf.raw_ops.MaxPool3DGrad(orig_input=x, orig_output=tf.nn.max_pool3d(x, 2, 2, "SAME"), grad=g,
+         lambda tf, x, g: tf.raw_ops.MaxPool3DGrad(orig_input=_as(tf, x, g), orig_output=tf.nn.max_pool3d(_as(tf, x, g), 2, 2, "SAME"), grad=g,
                                                    ksize=[1, 2, 2, 2, 1], strides=[1, 2, 2, 2, 1], padding="SAME"),
          [P3, _n(1, 2, 2, 2, 2)], ops=("MaxPool3D", "MaxPool3DGrad"), grad=True, grad_inputs=(1,)),
     Case("raw_max_pool3d_grad_grad",
-         lambda tf, x, g: tf.raw_ops.MaxPool3DGradGrad(orig_input=x, orig_output=tf.nn.max_pool3d(x, 2, 2, "SAME"),
+         lambda tf, x, g: tf.raw_ops.MaxPool3DGradGrad(orig_input=_as(tf, x, g), orig_output=tf.nn.max_pool3d(_as(tf, x, g), 2, 2, "SAME"),
                                                        grad=g, ksize=[1, 2, 2, 2, 1], strides=[1, 2, 2, 2, 1],
                                                        padding="SAME"),
          [P3, _n(1, 4, 4, 4, 2)], ops=("MaxPool3D", "MaxPool3DGradGrad"), grad=True, grad_inputs=(1,)),
