@@ -358,7 +358,7 @@ def _numpy_text(value, is_repr: bool) -> str:
     if is_repr:
         if np.ndim(value) == 0:
             item = value[()] if isinstance(value, np.ndarray) else value
-            text = repr(item) if isinstance(item, bytes) else repr(item.item())
+            text = repr(item.item() if isinstance(item, np.generic) else item)
         else:
             text = repr(value)
     else:
