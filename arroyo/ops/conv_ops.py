@@ -198,7 +198,16 @@ def _chunks(n, ho, row_bytes, target=None):
 # exposes its setter; otherwise the chunks run serially with BLAS's threads.
 
 _POOL_LOCK = threading.Lock()
-_POOL = None
+_POOL = None  # (pid, ThreadPoolExecutor)
+
+
+def _reinit_lock():
+    global _POOL_LOCK
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reinit_lock)
 _BLAS_THREADS = None  # (get, set) of the vendored OpenBLAS, or False when unavailable
 
 
@@ -242,16 +251,17 @@ def _run(work, items, min_items=2):
     blas = _blas_threads() if nw > 1 and len(items) >= min_items else False
     if not blas:
         return [work(items)]
-    if _POOL is None:
+    if _POOL is None or _POOL[0] != os.getpid():
+        # (Re)created after a fork: a forked child has the pool object but not its threads.
         from concurrent.futures import ThreadPoolExecutor
 
-        _POOL = ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv")
+        _POOL = (os.getpid(), ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"))
     get, put = blas
     with _POOL_LOCK:
         before = get()
         put(1)
         try:
-            futures = [_POOL.submit(work, items[w::nw]) for w in range(nw)]
+            futures = [_POOL[1].submit(work, items[w::nw]) for w in range(nw)]
             return [f.result() for f in futures]
         finally:
             put(before)
