@@ -4,9 +4,11 @@
     /root/tfvenv/bin/python tools/check_arroyo_saved_model_in_tf.py check OUT   # with TF
 
 `write` builds the models below with arroyo (`import arroyo as tf`), saves them under OUT
-and records arroyo's outputs for a list of calls; `check` loads each SavedModel with
-`tf.saved_model.load`, makes the same calls (tf.functions and signatures) and exits non-zero
-if TF cannot load a model or any output differs.
+and records arroyo's outputs for a list of calls; it also saves every op-table row
+(tests/ops/cases_*.py) as a tf.function with an input_signature, one SavedModel per row
+under OUT/cases. `check` loads each SavedModel with `tf.saved_model.load`, makes the same
+calls (tf.functions and signatures) and exits non-zero if TF cannot load a model or any
+output differs.
 """
 
 from __future__ import annotations
@@ -171,6 +173,104 @@ def write(directory):
             arrays[f"{key}/{k}"] = v
     np.savez(os.path.join(directory, "arroyo_expected.npz"), **arrays)
     print("wrote", directory)
+    os.makedirs(os.path.join(directory, "cases"), exist_ok=True)
+    write_cases(os.path.join(directory, "cases"))
+
+
+# Rows where TF's own kernel disagrees with TF's Python API, which never emits the op this way:
+# tf.round on integers returns its input in TF, and TF's Round kernel zeroes int32 values.
+KNOWN_TF_DIFFERENCES = {"cases_unary__round_int"}
+CASE_MODULES = ["cases_math", "cases_unary", "cases_array", "cases_reduction", "cases_indexing",
+                "cases_linalg", "cases_nn", "cases_control_flow", "cases_random", "cases_debugging"]
+
+
+def case_functions(tf, modules=None):
+    """(name, tf.function with an input_signature, input arrays) for every op-table row."""
+    import importlib
+
+    out = []
+    for mname in modules or CASE_MODULES:
+        try:
+            mod = importlib.import_module(f"tests.ops.{mname}")
+        except ImportError:
+            continue
+        for case in mod.CASES:
+            if not case.as_tensors:
+                continue
+            xs = list(case.inputs)
+            idx = [i for i, x in enumerate(xs) if isinstance(x, (np.ndarray, np.generic))]
+            specs = []
+            for i in idx:
+                a = np.asarray(xs[i])
+                specs.append(tf.TensorSpec(a.shape, tf.string if a.dtype.kind in "OSU" else tf.as_dtype(a.dtype)))
+
+            def make(case=case, xs=xs, idx=idx):
+                def body(*ts):
+                    full = list(xs)
+                    for i, t in zip(idx, ts):
+                        full[i] = t
+                    return case.fn(tf, *full)
+
+                return body
+
+            out.append((f"{mname}__{case.name}", tf.function(make(), input_signature=specs), [xs[i] for i in idx]))
+    return out
+
+
+def write_cases(directory):
+    import arroyo as tf
+
+    arrays, skipped = {}, []
+    for name, fn, ins in case_functions(tf):
+        module = tf.Module()
+        module.f = fn
+        try:
+            flat = tf.nest.flatten(fn(*[tf.constant(x) for x in ins]))
+            tf.saved_model.save(module, os.path.join(directory, name), signatures={})
+        except Exception as e:  # noqa: BLE001 - rows arroyo cannot trace or TF has no op for
+            skipped.append(f"{name}: {type(e).__name__}: {str(e)[:120]}")
+            continue
+        for j, v in enumerate(flat):
+            arrays[f"{name}/out{j}"] = np.asarray(v)
+        for k, x in enumerate(ins):
+            arrays[f"{name}/in{k}"] = np.asarray(x)
+    np.savez(os.path.join(directory, "cases_expected.npz"), **arrays)
+    print(f"wrote {len({k.split('/')[0] for k in arrays})} op-table rows; skipped {len(skipped)}:")
+    for s in skipped:
+        print("  " + s)
+
+
+def check_cases(directory):
+    import collections
+
+    import tensorflow as tf
+
+    exp = np.load(os.path.join(directory, "cases", "cases_expected.npz"), allow_pickle=True)
+    rows = collections.defaultdict(dict)
+    for k in exp.files:
+        name, part = k.split("/")
+        rows[name][part] = exp[k]
+    failures = []
+    for name, d in sorted(rows.items()):
+        if name in KNOWN_TF_DIFFERENCES:
+            continue
+        ins = [d[f"in{k}"] for k in range(len(d)) if f"in{k}" in d]
+        try:
+            got = tf.nest.flatten(tf.saved_model.load(os.path.join(directory, "cases", name)).f(
+                *[tf.constant(x) for x in ins]))  # fmt: skip
+            for j, g in enumerate(got):
+                w, g = d[f"out{j}"], np.asarray(g)
+                assert g.shape == w.shape and g.dtype == w.dtype, f"{g.dtype}{g.shape} != {w.dtype}{w.shape}"
+                if "random" in name:
+                    continue  # same distributions, different generators
+                if w.dtype.kind in "fc":
+                    tol = 2e-3 if w.dtype.itemsize <= 2 else 1e-4
+                    assert np.allclose(g, w, rtol=tol, atol=tol, equal_nan=True), f"{g} != {w}"
+                else:
+                    assert (g == w).all(), f"{g} != {w}"
+        except Exception as e:  # noqa: BLE001 - report every failing row
+            failures.append(f"{name}: {type(e).__name__}: {str(e)[:300]}")
+    return len(rows), failures
 
 
 def check(directory):
@@ -194,10 +294,13 @@ def check(directory):
         for k, v in want.items():
             if got[k].dtype != v.dtype or got[k].shape != v.shape or not np.allclose(got[k], v, rtol=1e-5, atol=1e-6):
                 failures.append(f"{key}/{k}: TF {got[k]!r} != arroyo {v!r}")
+    n_cases, case_failures = check_cases(directory) if os.path.isdir(os.path.join(directory, "cases")) else (0, [])
+    failures += case_failures
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
         sys.exit(1)
-    print(f"OK: TensorFlow {tf.__version__} loaded arroyo's SavedModels; {len(CALLS)} calls match")
+    print(f"OK: TensorFlow {tf.__version__} loaded arroyo's SavedModels; {len(CALLS)} calls and "
+          f"{n_cases} op-table rows match")
 
 
 if __name__ == "__main__":

@@ -266,8 +266,6 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
         if op.op_def.stateful and op.type != "Const" and (not stateful or stateful[-1] is not op):
             stateful.append(op)
         node.input.extend("^" + c.name for c in op.control_inputs if c.name in exported)
-        if "_output_shapes" not in node.attr:
-            tp.python_to_attr([t.shape for t in op._outputs], "list(shape)", node.attr["_output_shapes"])
 
     # -- outputs: Identity nodes that run after the side effects -----------------------------
     noop = None
@@ -394,7 +392,6 @@ def _while_node(ex, node, op):
     tp.python_to_attr(tin, "list(type)", node.attr["T"])
     out_shapes = ([[], []] if has_max else []) + shapes + [[]] * nv
     tp.python_to_attr(out_shapes, "list(shape)", node.attr["output_shapes"])
-    tp.python_to_attr(out_shapes, "list(shape)", node.attr["_output_shapes"])
     node.attr["parallel_iterations"].i = int(attrs.get("parallel_iterations") or 10)
     node.attr["cond"].func.name = ex.lib.nested(wrapper("cond"), variables)
     node.attr["body"].func.name = ex.lib.nested(wrapper("body"), variables)

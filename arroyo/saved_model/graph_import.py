@@ -227,7 +227,10 @@ class FunctionImporter:
             if accepted is not None and name not in accepted:
                 continue
             if name in node.attr:
-                attrs[name] = tp.attr_to_python(node.attr[name])
+                value = tp.attr_to_python(node.attr[name])
+                if name == opdef.list_attr and isinstance(value, list):
+                    value = len(value)  # arroyo keeps a list input's length where TF has its types
+                attrs[name] = value
                 continue
             tf_default = self._tf_default(node.op, name)
             if tf_default is not _MISSING:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
+
 __all__ = ["lookup", "OpDefs", "arg_sizes"]
 
 _TABLE = None
@@ -54,10 +56,10 @@ def arg_sizes(args, attrs, total=None):
     for i, a in enumerate(args):
         if a.get("number_attr"):
             n = attrs.get(a["number_attr"])
-            sizes.append(int(n) if n is not None else None)
+            sizes.append(int(n) if isinstance(n, (int, np.integer)) else None)
         elif a.get("type_list_attr"):
             lst = attrs.get(a["type_list_attr"])
-            sizes.append(len(lst) if lst is not None else None)
+            sizes.append(len(lst) if isinstance(lst, (list, tuple)) else None)
         else:
             sizes.append(1)
         if sizes[-1] is None:

@@ -107,7 +107,8 @@ def decode(proto):
     if kind == "tuple_value":
         return tuple(decode(v) for v in proto.tuple_value.values)
     if kind == "dict_value":
-        return {k: decode(v) for k, v in proto.dict_value.fields.items()}
+        fields = proto.dict_value.fields
+        return {k: decode(fields[k]) for k in sorted(fields)}  # a proto map has no order
     if kind == "named_tuple_value":
         nt = proto.named_tuple_value
         cls = _namedtuple(nt.name, [p.key for p in nt.values])
