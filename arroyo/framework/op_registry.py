@@ -30,7 +30,7 @@ class OpDef:
 
     __slots__ = (
         "name", "inputs", "attrs", "kernel", "infer", "grad", "num_outputs",
-        "stateful", "list_attr", "differentiable", "doc", "fusible",
+        "stateful", "list_attr", "differentiable", "doc", "fusible", "specialize",
     )  # fmt: skip
 
     def __init__(self, name, inputs, attrs, kernel, infer, grad, num_outputs, stateful,
@@ -46,6 +46,9 @@ class OpDef:
         self.list_attr = list_attr  # for list inputs: the attr holding their length ("N")
         self.differentiable = differentiable
         self.fusible = fusible  # elementwise: graph passes may fuse it
+        # specialize(attrs, constant_inputs) -> kernel of the non-constant inputs, or None:
+        # lets compiled graphs call e.g. np.sum(x, axis=(1,)) directly (executor.py).
+        self.specialize = None
 
     def __repr__(self):
         return f"<OpDef {self.name}>"

@@ -123,7 +123,16 @@ def compile_plan(graph, inputs, outputs, name="plan", include_stateful=True):
         if kernel is None:
             raise NotImplementedError(f"Op {typ} has no kernel and cannot run in a graph")
         attrs = {k: v for k, v in op.attrs.items() if v is not None or k in _KEEP_NONE}
-        fn = functools.partial(kernel, **attrs) if attrs else kernel
+        fn = None
+        spec = op.op_def.specialize
+        if spec is not None:
+            consts = [t.op.attrs["value"] if getattr(t, "_op", None) is not None and t.op.type == "Const"
+                      else None for t in op.inputs]  # fmt: skip
+            fn = spec(attrs, consts)
+            if fn is not None:
+                args = ", ".join(_ref(names, t, env) for t, c in zip(op.inputs, consts) if c is None)
+        if fn is None:
+            fn = functools.partial(kernel, **attrs) if attrs else kernel
         k = f"k{counter}"
         counter += 1
         env[k] = fn

@@ -196,6 +196,12 @@ def _same_shape_dtype(result, x):
     )
 
 
+def _get_op(name):
+    from arroyo.framework.op_registry import get_op
+
+    return get_op(name)
+
+
 def arithmetic_optimization(graph, outputs):
     rw = Rewrite()
     for op in graph._ops:
@@ -212,6 +218,13 @@ def arithmetic_optimization(graph, outputs):
                 repl = a
             elif typ in ("Mul", "AddV2") and _is_all(_const_value(a), unit) and _same_shape_dtype(out, b):
                 repl = b
+        elif typ == "Pow":
+            a, b = ins
+            if _is_all(_const_value(b), 1) and _same_shape_dtype(out, a):
+                repl = a  # x ** 1
+            elif _is_all(_const_value(b), 2) and _same_shape_dtype(out, a):
+                op._op_def = _get_op("Square")  # x ** 2 -> Square(x)
+                op._inputs = (a,)
         elif typ in ("Neg", "LogicalNot", "Conj"):
             src = ins[0]
             if isinstance(src, SymbolicTensor) and src.op.type == typ:

@@ -226,6 +226,12 @@ def shape(input, out_type=None, name=None):  # noqa: A002
     """
     x = to_tensor(input)
     out_type = dtypes.int32 if out_type is None else dtypes.as_dtype(out_type)
+    from arroyo.framework.context import state
+
+    if state.graph is not None and x.shape.is_fully_defined():
+        # Known statically: a constant, so shapes downstream stay static too (TF's
+        # graph optimizer folds these Shape ops the same way).
+        return state.graph.capture_constant(np.asarray(x.shape.as_list(), dtype=out_type._np))
     return execute(_SHAPE, (x,), {"out_type": out_type}, name)
 
 
@@ -341,6 +347,26 @@ def _expand_dims_infer(inputs, attrs):
 
 _EXPAND_DIMS = defop("ExpandDims", ("input", "axis"), _expand_dims_kernel, attrs={"Tdim": dtypes.int32},
                      infer=_expand_dims_infer, grad=lambda op, g: (reshape(g, shape(op.inputs[0])), None))  # fmt: skip
+
+
+def _specialize_reshape(attrs, consts):
+    shape = consts[1]
+    if shape is None or consts[0] is not None:
+        return None
+    dims = tuple(int(d) for d in np.ravel(shape))
+    if dims.count(-1) > 1 or any(d < -1 for d in dims):
+        return None
+
+    def kernel(x):
+        try:
+            return x.reshape(dims)
+        except ValueError:
+            return _reshape_kernel(x, shape)  # TF's error message
+
+    return kernel
+
+
+_RESHAPE.specialize = _specialize_reshape
 
 
 def expand_dims(input, axis, name=None):  # noqa: A002

@@ -632,6 +632,20 @@ def _matmul_grad(op, g):
 _MATMUL = defop("MatMul", ("a", "b"), _matmul_kernel,
                 attrs={"transpose_a": False, "transpose_b": False}, infer=_matmul_infer,
                 grad=_matmul_grad)  # fmt: skip
+def _specialize_matmul(attrs, consts):
+    if consts[0] is not None or consts[1] is not None:
+        return None
+    ta, tb = attrs.get("transpose_a", False), attrs.get("transpose_b", False)
+    if not ta and not tb:
+        return np.matmul
+    if ta and not tb:
+        return lambda a, b: np.matmul(a.T, b)
+    if not ta and tb:
+        return lambda a, b: np.matmul(a, b.T)
+    return lambda a, b: np.matmul(a.T, b.T)
+
+
+_MATMUL.specialize = _specialize_matmul
 _MATMUL_ALLOWED = FLOATS + COMPLEX + INTS
 _MATMUL_NP = np_allowed(_MATMUL_ALLOWED)
 _MATMUL_FLAGS = {

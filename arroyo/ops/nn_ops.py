@@ -19,7 +19,19 @@ def _relu_kernel(x):
 
 
 def _relu_grad(op, g):
-    return array_ops.where(math_ops.greater(op.outputs[0], 0), g, array_ops.zeros_like(g))
+    return execute(_RELU_GRAD, (g, op.outputs[0]), NO_ATTRS)
+
+
+def _relu_grad_kernel(gradients, features):
+    return np.where(features > 0, gradients, np.zeros((), gradients.dtype))
+
+
+# TF's ReluGrad(gradients, features): one kernel instead of Greater + ZerosLike + Select.
+# Its own gradient w.r.t. `gradients` is ReluGrad again (second order of relu is zero).
+_RELU_GRAD = defop("ReluGrad", ("gradients", "features"), _relu_grad_kernel,
+                   infer=lambda inputs, attrs: [(inputs[0].dtype, inputs[0].shape)],
+                   grad=lambda op, g: (execute(_RELU_GRAD, (g, op.inputs[1]), NO_ATTRS), None),
+                   fusible=True)  # fmt: skip
 
 
 def _relu6_grad(op, g):

@@ -158,6 +158,28 @@ for _name, (_fn, _allowed, _grad) in _REDUCTIONS.items():
         _allowed,
     )
 
+def _specialize_reduction(np_fn, name):
+    def specialize(attrs, consts):
+        axis = consts[1]
+        if axis is None or consts[0] is not None or name in ("Mean", "Max", "Min", "Prod"):
+            return None  # Mean needs TF's integer rounding; Max/Min TF's empty handling
+        axes = tuple(int(a) for a in np.ravel(axis))
+        keep = bool(attrs.get("keep_dims", False))
+
+        def kernel(x):
+            if x.dtype.kind not in "fc" or x.ndim == 0 or any(a < -x.ndim or a >= x.ndim for a in axes):
+                return _OPS[name][0].kernel(x, axis, keep_dims=keep)
+            out = np_fn(x, axis=axes, keepdims=keep)
+            return out if out.dtype == x.dtype else out.astype(x.dtype)
+
+        return kernel
+
+    return specialize
+
+
+for _name in ("Sum",):
+    _OPS[_name][0].specialize = _specialize_reduction(np.sum, _name)
+
 _ALL_AXES_CACHE: dict[int, EagerTensor] = {}
 _KEEP = {True: {"keep_dims": True}, False: {"keep_dims": False}}
 
