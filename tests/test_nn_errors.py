@@ -437,3 +437,27 @@ def test_dropout_matches_tf_stream():
     b = tf.nn.dropout(tf.ones([2, 3]), 0.5, seed=1).numpy()
     assert a.tolist() == [[2.0, 2.0, 2.0], [0.0, 0.0, 2.0]]
     assert b.tolist() == [[2.0, 0.0, 2.0], [2.0, 0.0, 2.0]]
+
+
+def test_conv_backprop_input_padding_larger_than_filter():
+    # Stride 1 with an explicit padding past the filter's reach: dx must still be exact.
+    rng = np.random.default_rng(3)
+    x = tf.constant(rng.standard_normal((1, 2, 7, 6)))
+    f = tf.constant(rng.standard_normal((1, 3, 1, 6)))
+    pad = [[0, 0], [0, 0], [0, 2], [2, 1]]
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = tf.nn.conv2d(x, f, 1, pad, data_format="NCHW")
+    dy = rng.standard_normal(y.shape)
+    got = t.gradient(y, x, output_gradients=tf.constant(dy)).numpy()
+    eps = 1e-6
+    num = np.zeros(x.shape)
+    xv = x.numpy()
+    for idx in np.ndindex(*x.shape):
+        xp, xm = xv.copy(), xv.copy()
+        xp[idx] += eps
+        xm[idx] -= eps
+        yp = tf.nn.conv2d(xp, f, 1, pad, data_format="NCHW").numpy()
+        ym = tf.nn.conv2d(xm, f, 1, pad, data_format="NCHW").numpy()
+        num[idx] = np.sum((yp - ym) * dy) / (2 * eps)
+    np.testing.assert_allclose(got, num, rtol=1e-6, atol=1e-6)

@@ -441,7 +441,8 @@ def _conv2d_bp_input_nhwc(dy, f, xshape, g):
             and not (g.pt or g.pl)):  # fmt: skip
         return np.matmul(dy.reshape(-1, k), f.reshape(c, k).T).reshape(n, h, w, c)
     eh, ew = (kh - 1) * g.dh, (kw - 1) * g.dw
-    if g.sh == 1 and g.sw == 1 and g.pt <= eh and g.pl <= ew and pshape[1:3] == (h + g.pt + g.pb, w + g.pl + g.pr):
+    if (g.sh == 1 and g.sw == 1 and max(g.pt, g.pb) <= eh and max(g.pl, g.pr) <= ew
+            and pshape[1:3] == (h + g.pt + g.pb, w + g.pl + g.pr)):  # fmt: skip
         # Stride 1: dx is a forward conv of dy with the flipped, transposed filter (one
         # im2col GEMM per chunk, measured ~25% faster than GEMM + scatter-adds).
         ft = f[::-1, ::-1].reshape(kh, kw, cf, groups, kg).transpose(0, 1, 4, 3, 2).reshape(kh, kw, kg, c)
@@ -700,7 +701,7 @@ def _dw_bp_input_nhwc(dy, f, xshape, g):
     pshape = _padded_shape(n, h, w, c, g)
     if dy.size == 0:
         return np.zeros((n, h, w, c), dy.dtype)
-    if (m == 1 and g.sh == 1 and g.sw == 1 and g.pt <= eh and g.pl <= ew
+    if (m == 1 and g.sh == 1 and g.sw == 1 and max(g.pt, g.pb) <= eh and max(g.pl, g.pr) <= ew
             and pshape[1:3] == (h + g.pt + g.pb, w + g.pl + g.pr)):  # fmt: skip
         # Stride 1, multiplier 1: a depthwise conv of dy with the flipped filter.
         gt = _Geom.__new__(_Geom)
@@ -1115,7 +1116,7 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None, dilation
     if len(rate) == 1:
         rate = rate * 2
     x, f = _operands(_DW, input, filter)
-    if rate != [1, 1] and strides[1:3 if ci == 3 else 4] not in ([1, 1],):
+    if rate != [1, 1] and (strides[1:3] if ci == 3 else strides[2:4]) != [1, 1]:
         import warnings
 
         warnings.warn(
