@@ -196,9 +196,64 @@ def features():
     _save("features", m, calls, signatures={"lookup": m.lookup, "branch": m.branch})
 
 
+def captures():
+    """Captured eager tensors (saved as constants), a tf.function calling another one,
+    TensorArrays in a loop, a stateful branch, and integer/bool outputs."""
+    import tensorflow as tf
+
+    offset = tf.constant([1.0, 2.0, 3.0])
+
+    @tf.function
+    def inner(x):
+        return tf.nn.tanh(x) * 2.0
+
+    class Model(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = tf.Variable([0.5, -1.0, 2.0], name="v")
+            self.hits = tf.Variable(0, name="hits")
+
+        @tf.function(input_signature=[tf.TensorSpec([3], tf.float32)])
+        def call(self, x):
+            return inner(x * self.v) + offset
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def cumulative(self, x):
+            n = tf.shape(x)[0]
+            ta = tf.TensorArray(tf.float32, size=n)
+            acc = tf.constant(0.0)
+            for i in tf.range(n):
+                acc += x[i]
+                ta = ta.write(i, acc)
+            return ta.stack()
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def count_positive(self, x):
+            if x > 0:
+                self.hits.assign_add(1)
+            return self.hits.read_value(), x > 0
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def stats(self, x):
+            return {"argmax": tf.argmax(x, axis=1), "any_neg": tf.reduce_any(x < 0),
+                    "norm": tf.norm(x - offset, axis=1), "mapped": tf.map_fn(lambda r: r * self.v, x)}
+
+    m = Model()
+    x = np.array([[0.1, -0.2, 0.3], [1.0, 2.0, -3.0]], np.float32)
+
+    def calls(loaded, rec):
+        rec.call("call", loaded.call, tf.constant([0.3, 0.6, -0.9]))
+        rec.call("cumulative", loaded.cumulative, tf.constant([1.0, 2.0, 3.5, -1.0]))
+        rec.call("count_pos", loaded.count_positive, tf.constant(2.0))
+        rec.call("count_neg", loaded.count_positive, tf.constant(-2.0))
+        rec.call("stats", loaded.stats, tf.constant(x))
+
+    _save("captures", m, calls)
+
+
 def main(argv):
     os.makedirs(OUT, exist_ok=True)
-    makers = {"mlp": mlp, "multiply": multiply, "features": features}
+    makers = {"mlp": mlp, "multiply": multiply, "features": features, "captures": captures}
     for name in argv or list(makers):
         makers[name]()
 

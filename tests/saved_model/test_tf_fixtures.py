@@ -106,3 +106,36 @@ def test_tf_model_resaved_by_arroyo(tmp_path):
     _check(exp, "call", again(tf.constant(x)))
     _, kw = _inputs(exp, "serving_default")
     _check(exp, "serving_default", again.signatures["serving_default"](features=tf.constant(kw["features"])))
+
+
+@pytest.mark.parametrize("key, fn", [("call", "call"), ("cumulative", "cumulative"), ("stats", "stats")])
+def test_captures_nested_calls_and_tensor_arrays(key, fn):
+    """Captured eager tensors (constant nodes), a tf.function calling another, TensorArrays in
+    a loop, map_fn."""
+    exp = _expected("captures")
+    m = tf.saved_model.load(os.path.join(DATA, "captures"))
+    (x,), _ = _inputs(exp, key)
+    _check(exp, key, getattr(m, fn)(tf.constant(x)))
+
+
+def test_captures_stateful_branch():
+    exp = _expected("captures")
+    m = tf.saved_model.load(os.path.join(DATA, "captures"))
+    _check(exp, "count_pos", m.count_positive(tf.constant(2.0)))
+    _check(exp, "count_neg", m.count_positive(tf.constant(-2.0)))
+    assert int(m.hits.numpy()) == 1
+
+
+def test_gradients_through_tf_made_function():
+    m = tf.saved_model.load(os.path.join(DATA, "mlp"))
+    x = tf.constant(_expected("mlp")["call/in/0"])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(m(x) * tf.constant([1.0, -2.0, 0.5]))
+    grads = tape.gradient(y, [m.hidden.w, m.out.w, m.out.b])
+    with tf.GradientTape() as tape:
+        h = tf.nn.relu(tf.matmul(x, m.hidden.w) + m.hidden.b)
+        p = tf.nn.softmax(tf.nn.relu(tf.matmul(h, m.out.w) + m.out.b))
+        y2 = tf.reduce_sum(p * tf.constant([1.0, -2.0, 0.5]))
+    want = tape.gradient(y2, [m.hidden.w, m.out.w, m.out.b])
+    for g, w in zip(grads, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
