@@ -61,27 +61,6 @@ class Tensor:
     def __hash__(self):
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
 
-    def __getattr__(self, name):
-        # Only reached for missing attributes (or properties raising AttributeError, whose
-        # own message is kept): TF points NumPy habits to numpy behavior.
-        prop = getattr(type(self), name, None)
-        if isinstance(prop, property):
-            return prop.fget(self)
-        if name == "assign" and isinstance(self, EagerTensor):
-            try:
-                var, spec = EagerTensor._slice_of.__get__(self, EagerTensor)
-            except AttributeError:
-                pass
-            else:
-                return functools.partial(var._slice_assign, spec)
-        if name in _NDARRAY_ATTRS:
-            raise AttributeError(
-                f"{type(self).__name__} object has no attribute '{name}'. \n"
-                "        If you are looking for numpy-related methods, please run the following:\n"
-                "        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
-            )
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
-
     # -- Python operators (all through the public ops) -------------------------------
     def __add__(self, other):
         return _m.add(self, other)
@@ -207,7 +186,26 @@ class Tensor:
         return convert_to_tensor, (self.numpy(),)
 
 
-_NDARRAY_ATTRS = frozenset(n for n in dir(np.ndarray) if not n.startswith("_")) - {"dtype", "shape", "ndim", "device"}
+def _numpy_method_hint(name):
+    """A property for NumPy-only attributes: TF's AttributeError pointing to numpy behavior.
+
+    (A class-level `__getattr__` would slow every attribute access of every tensor.)
+    """
+
+    def fget(self):
+        raise AttributeError(
+            f"{type(self).__name__} object has no attribute '{name}'. \n"
+            "        If you are looking for numpy-related methods, please run the following:\n"
+            "        tf.experimental.numpy.experimental_enable_numpy_behavior()\n      "
+        )
+
+    return property(fget)
+
+
+for _name in sorted(set(dir(np.ndarray)) - set(dir(Tensor))):
+    if not _name.startswith("_") and _name not in ("dtype", "shape", "ndim", "device"):
+        setattr(Tensor, _name, _numpy_method_hint(_name))
+del _name
 
 
 class EagerTensor(Tensor):
@@ -324,6 +322,15 @@ class EagerTensor(Tensor):
 
     def _copy(self):
         return _wrap(np.array(self._value))
+
+    @property
+    def assign(self):
+        """Only on `variable[...]` results: writes into that slice of the variable (TF)."""
+        try:
+            var, spec = EagerTensor._slice_of.__get__(self, EagerTensor)
+        except AttributeError:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'assign'") from None
+        return functools.partial(var._slice_assign, spec)
 
     def cpu(self):
         return self
