@@ -17,7 +17,7 @@ import numpy as np
 
 from arroyo.framework import dtypes
 from arroyo.framework.errors import InvalidArgumentError
-from arroyo.framework.tensor import Tensor, TensorSpec, convert_to_tensor
+from arroyo.framework.tensor import EagerTensor, Tensor, TensorSpec, convert_to_tensor
 from arroyo.graph.function import ConcreteFunction
 from arroyo.saved_model import structure as st
 from arroyo.saved_model import tensor_proto as tp
@@ -165,6 +165,7 @@ class RestoredFunction:
         self._jit_compile = jit_compile
         self._is_method = is_method
         self._signature = _python_signature(spec)
+        self._fast = {}
 
     @property
     def name(self):
@@ -241,6 +242,11 @@ class RestoredFunction:
                 )
 
     def __call__(self, *args, **kwargs):
+        if not kwargs:
+            key = _fast_key(args)
+            cf = self._fast.get(key) if key is not None else None
+            if cf is not None:
+                return cf._call_flat(list(args))
         positional, kw = self._bind(args, kwargs)
         if self._input_signature is not None:
             self._check_input_signature(args, kwargs, positional)
@@ -248,6 +254,10 @@ class RestoredFunction:
             for cf in self._concrete_functions:
                 flat = _match((positional, kw), (cf._saved_args, cf._saved_kwargs), allow_conversion)
                 if flat is not None:
+                    if not kwargs and not allow_conversion and len(positional) == len(args) and not kw:
+                        key = _fast_key(args)
+                        if key is not None and all(isinstance(s, TensorSpec) for s in cf._saved_args):
+                            self._fast[key] = cf  # eager tensors of these dtypes/shapes: this one
                     return cf._call_flat(flat)
         raise ValueError(self._no_match_message(positional, kw))
 
@@ -279,6 +289,16 @@ class RestoredFunction:
             lines += fmt_args(list(cf._saved_args))
             lines.append(f"  Keyword arguments: {cf._saved_kwargs}")
         return "\n".join(lines)
+
+
+def _fast_key(args):
+    """Dtypes and shapes of an all-eager-tensor call (None otherwise)."""
+    key = []
+    for a in args:
+        if type(a) is not EagerTensor:
+            return None
+        key.append((a.dtype, np.shape(a._value)))
+    return tuple(key)
 
 
 def _describe(x):

@@ -145,18 +145,33 @@ def _children(obj, root, sigmap):
             continue
         out.append((name, child))
         names.add(name)
-    if not isinstance(obj, ck._Container):
-        for name in dir(obj):
-            if name in names or (name.startswith("__") and name != "__call__"):
-                continue
-            try:
-                value = getattr(obj, name)
-            except Exception:  # noqa: BLE001 - a broken property is not a function
-                continue
-            if _is_function(value) or _is_concrete(value):
-                out.append((name, value))
+    out.extend((name, value) for name, value in _function_attributes(obj) if name not in names)
     if obj is root:
         out.append(("signatures", sigmap))
+    return out
+
+
+def _function_attributes(obj):
+    """(name, tf.function or concrete function) attributes of `obj`, sorted by name (TF
+    scans dir()). Properties are not evaluated: reading one may have side effects."""
+    import inspect
+
+    out = []
+    for name in dir(obj):
+        if name.startswith("__") and name != "__call__":
+            continue
+        try:
+            static = inspect.getattr_static(obj, name)
+        except AttributeError:
+            continue
+        if isinstance(static, property) or type(static).__name__ in ("cached_property", "getset_descriptor"):
+            continue
+        try:
+            value = getattr(obj, name)
+        except Exception:  # noqa: BLE001 - a broken attribute is not a function
+            continue
+        if _is_function(value) or _is_concrete(value):
+            out.append((name, value))
     return out
 
 
@@ -204,14 +219,8 @@ def _find_function_to_export(root):
 
     candidates = []
     names = {n for n, _ in ck.children(root)}
-    for name in dir(root):
-        if name in names or (name.startswith("__") and name != "__call__"):
-            continue
-        try:
-            value = getattr(root, name)
-        except Exception:  # noqa: BLE001
-            continue
-        if not (_is_function(value) or _is_concrete(value)):
+    for name, value in _function_attributes(root):
+        if name in names:
             continue
         if name == "_default_save_signature":
             return _signature_function(value)
