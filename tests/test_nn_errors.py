@@ -461,3 +461,26 @@ def test_conv_backprop_input_padding_larger_than_filter():
         ym = tf.nn.conv2d(xm, f, 1, pad, data_format="NCHW").numpy()
         num[idx] = np.sum((yp - ym) * dy) / (2 * eps)
     np.testing.assert_allclose(got, num, rtol=1e-6, atol=1e-6)
+
+
+def test_space_depth_and_lrn_errors():
+    x = tf.reshape(tf.range(50.0), [1, 5, 5, 2])
+    _raises(InvalidArgumentError, "Image width 5 and height 5 should be divisible by block_size: 2",
+            lambda: tf.nn.space_to_depth(x, 2))
+    _raises(InvalidArgumentError, "Value for attr 'block_size' of 1 must be at least minimum 2",
+            lambda: tf.nn.space_to_depth(x, 1))
+    _raises(InvalidArgumentError, "Input rank should be 4 instead of 3", lambda: tf.nn.space_to_depth(tf.ones([4, 4, 1]), 2))
+    _raises(InvalidArgumentError, "Input depth dimension 3 should be divisible by: 4",
+            lambda: tf.nn.depth_to_space(tf.ones([1, 2, 2, 3]), 2))
+    _raises(InvalidArgumentError, "Value for attr 'T' of double is not in the list of allowed values: half, bfloat16, float", lambda: tf.nn.lrn(tf.ones([1, 2, 2, 4], tf.float64)))
+    _raises(InvalidArgumentError, "in must be 4-dimensional", lambda: tf.nn.lrn(tf.ones([2, 4])))
+    assert tf.nn.lrn(tf.ones([1, 2, 2, 4], tf.float16)).dtype == tf.float16
+    x = tf.random.normal([1, 2, 2, 6]) if hasattr(tf, "random") else tf.ones([1, 2, 2, 6])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        with tf.GradientTape() as t2:
+            t2.watch(x)
+            y = tf.nn.lrn(x, 2)
+        g = t2.gradient(y, x)
+    assert g.shape == (1, 2, 2, 6)
+    assert t.gradient(g, x) is None  # LRNGrad has no gradient, as in TF

@@ -940,6 +940,101 @@ _BIAS_ADD_GRAD = defop("BiasAddGrad", ("out_backprop",), _bias_add_grad_kernel,
                        grad=_bias_add_grad_grad)  # fmt: skip
 
 
+# -- SpaceToDepth / DepthToSpace -------------------------------------------------------
+
+
+def _block_check(op, block_size, data_format):
+    if block_size < 2:
+        raise InvalidArgumentError(
+            None, None,
+            f"Value for attr 'block_size' of {block_size} must be at least minimum 2\n\t; NodeDef: "
+            f"{{{{node {op}}}}} [Op:{op}]",
+        )  # fmt: skip
+    if data_format not in ("NHWC", "NCHW", "NCHW_VECT_C"):
+        raise _attr_error(op, "data_format", data_format, ("NHWC", "NCHW", "NCHW_VECT_C"))
+
+
+def _space_to_depth_kernel(input, block_size=None, data_format="NHWC"):  # noqa: A002
+    op = "SpaceToDepth"
+    _block_check(op, block_size, data_format)
+    if np.ndim(input) != 4:
+        raise InvalidArgumentError(None, None, f"Input rank should be 4 instead of {np.ndim(input)} [Op:{op}]")
+    x = _to_nhwc(input, data_format)
+    n, h, w, c = x.shape
+    b = block_size
+    if h % b or w % b:
+        raise InvalidArgumentError(
+            None, None, f"Image width {w} and height {h} should be divisible by block_size: {b} [Op:{op}]"
+        )  # fmt: skip
+    y = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5).reshape(n, h // b, w // b, b * b * c)
+    return _from_nhwc(np.ascontiguousarray(y), data_format)
+
+
+def _depth_to_space_kernel(input, block_size=None, data_format="NHWC"):  # noqa: A002
+    op = "DepthToSpace"
+    _block_check(op, block_size, data_format)
+    if np.ndim(input) != 4:
+        raise InvalidArgumentError(None, None, f"Input rank should be 4 instead of {np.ndim(input)} [Op:{op}]")
+    x = _to_nhwc(input, data_format)
+    n, h, w, c = x.shape
+    b = block_size
+    if c % (b * b):
+        raise InvalidArgumentError(
+            None, None, f"Input depth dimension {c} should be divisible by: {b * b} [Op:{op}]"
+        )  # fmt: skip
+    y = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5).reshape(n, h * b, w * b, c // (b * b))
+    return _from_nhwc(np.ascontiguousarray(y), data_format)
+
+
+def _s2d_infer(to_depth):
+    def infer(inputs, attrs):
+        x = inputs[0]
+        df = attrs.get("data_format", "NHWC")
+        b = attrs["block_size"]
+        if x.shape.rank is None:
+            return [(x.dtype, TensorShape([None] * 4))]
+        n, h, w, c = _nhwc_shape(x.shape.as_list(), df)
+        if to_depth:
+            out = [n, None if h is None else h // b, None if w is None else w // b, None if c is None else c * b * b]
+        else:
+            out = [n, None if h is None else h * b, None if w is None else w * b, None if c is None else c // (b * b)]
+        return [(x.dtype, TensorShape(_from_nhwc_shape(out, df)))]
+
+    return infer
+
+
+def _s2d_attrs(op):
+    return {"block_size": op.attrs["block_size"], "data_format": op.attrs.get("data_format", "NHWC")}
+
+
+_SPACE_TO_DEPTH = defop("SpaceToDepth", ("input",), _space_to_depth_kernel,
+                        attrs={"T": None, "block_size": None, "data_format": "NHWC"}, infer=_s2d_infer(True),
+                        grad=lambda op, g: execute(_DEPTH_TO_SPACE, (g,), _s2d_attrs(op)))  # fmt: skip
+_DEPTH_TO_SPACE = defop("DepthToSpace", ("input",), _depth_to_space_kernel,
+                        attrs={"T": None, "block_size": None, "data_format": "NHWC"}, infer=_s2d_infer(False),
+                        grad=lambda op, g: execute(_SPACE_TO_DEPTH, (g,), _s2d_attrs(op)))  # fmt: skip
+
+
+def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """Moves each block_size x block_size spatial block into the depth dimension.
+
+    >>> tf.nn.space_to_depth(tf.reshape(tf.range(4), [1, 2, 2, 1]), 2).numpy().ravel().tolist()
+    [0, 1, 2, 3]
+    """
+    return execute(_SPACE_TO_DEPTH, (to_tensor(input),),
+                   {"block_size": int(block_size), "data_format": data_format}, name)  # fmt: skip
+
+
+def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+    """The inverse of space_to_depth: depth values become block_size x block_size blocks.
+
+    >>> tf.nn.depth_to_space(tf.reshape(tf.range(4), [1, 1, 1, 4]), 2).shape
+    TensorShape([1, 2, 2, 1])
+    """
+    return execute(_DEPTH_TO_SPACE, (to_tensor(input),),
+                   {"block_size": int(block_size), "data_format": data_format}, name)  # fmt: skip
+
+
 # -- public functions -------------------------------------------------------------------
 
 
@@ -1289,5 +1384,5 @@ TF_API = {
     "tf.nn": ["conv2d", "conv1d", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
               "bias_add", "conv1d_transpose", "convolution", "conv_transpose", "atrous_conv2d",
               "atrous_conv2d_transpose", "depthwise_conv2d_backprop_input",
-              "depthwise_conv2d_backprop_filter"],
+              "depthwise_conv2d_backprop_filter", "space_to_depth", "depth_to_space"],
 }

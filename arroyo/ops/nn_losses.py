@@ -585,12 +585,77 @@ def crelu(features, axis=-1, name=None):
     return nn_ops.relu(array_ops.concat([features, math_ops.negative(features)], axis), name=name)
 
 
+# -- LRN --------------------------------------------------------------------------------
+
+_LRN_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32)
+
+
+def _window_sum(v, r):
+    """Sum over channels d-r..d+r (last axis), by a running sum: O(C) per pixel."""
+    c = v.shape[-1]
+    cs = np.zeros(v.shape[:-1] + (c + 1,), v.dtype)
+    np.cumsum(v, axis=-1, out=cs[..., 1:])
+    hi = np.minimum(np.arange(c) + r + 1, c)
+    lo = np.maximum(np.arange(c) - r, 0)
+    return cs[..., hi] - cs[..., lo]
+
+
+def _lrn_kernel(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):  # noqa: A002
+    if np.ndim(input) != 4:
+        raise InvalidArgumentError(None, None, "in must be 4-dimensional [Op:LRN]")
+    x = input.astype(np.float32, copy=False) if input.dtype.itemsize < 4 else input.astype(np.float64)
+    norm = bias + alpha * _window_sum(x * x, depth_radius)
+    return (x * norm ** -beta).astype(input.dtype)
+
+
+def _lrn_grad_kernel(input_grads, input_image, output_image, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    g = input_grads.astype(np.float64)
+    x = input_image.astype(np.float64)
+    norm = bias + alpha * _window_sum(x * x, depth_radius)
+    # d out_i / d x_j = [i == j] N_i^-beta - 2 alpha beta x_i x_j N_i^(-beta-1), for |i - j| <= r.
+    inner = _window_sum(g * x * norm ** (-beta - 1), depth_radius)
+    return (g * norm ** -beta - 2 * alpha * beta * x * inner).astype(input_grads.dtype)
+
+
+def _lrn_attrs(op):
+    return {k: op.attrs[k] for k in ("depth_radius", "bias", "alpha", "beta")}
+
+
+_LRN = defop("LRN", ("input",), _lrn_kernel, attrs={"T": dtypes.float32, "depth_radius": 5, "bias": 1.0,
+                                                    "alpha": 1.0, "beta": 0.5},
+             infer=lambda inputs, attrs: [(inputs[0].dtype, inputs[0].shape)],
+             grad=lambda op, g: execute(_LRN_GRAD, (g, op.inputs[0], op.outputs[0]), _lrn_attrs(op)))  # fmt: skip
+# TF registers no gradient for LRNGrad: it is differentiated once only.
+_LRN_GRAD = defop("LRNGrad", ("input_grads", "input_image", "output_image"), _lrn_grad_kernel,
+                  attrs={"T": dtypes.float32, "depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5},
+                  infer=lambda inputs, attrs: [(inputs[0].dtype, inputs[0].shape)], differentiable=False)  # fmt: skip
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5, name=None):  # noqa: A002
+    """x / (bias + alpha * sum of x**2 over the 2r+1 nearest channels) ** beta (raw op LRN).
+
+    >>> float(tf.nn.local_response_normalization(tf.ones([1, 1, 1, 1]), depth_radius=0)[0, 0, 0, 0])
+    0.7071067690849304
+    """
+    x = to_tensor(input)
+    if x.dtype not in _LRN_T:
+        check_allowed(_LRN, x, _LRN_T)
+    attrs = {"depth_radius": int(depth_radius), "bias": float(bias), "alpha": float(alpha), "beta": float(beta)}
+    return execute(_LRN, (x,), attrs, name)
+
+
+def scale_regularization_loss(regularization_loss):
+    """The summed regularization loss, divided by the number of replicas (one here)."""
+    return reduction_ops.reduce_sum(regularization_loss)
+
+
 TF_API = {
     "tf.nn": ["sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
               "sparse_softmax_cross_entropy_with_logits", "weighted_cross_entropy_with_logits",
               "l2_loss", "l2_normalize", "moments", "batch_normalization", "dropout", "gelu", "silu",
               "swish", "sufficient_statistics", "normalize_moments", "weighted_moments",
-              "log_poisson_loss", "compute_average_loss", "crelu"],
+              "log_poisson_loss", "compute_average_loss", "crelu", "local_response_normalization",
+              "lrn=local_response_normalization", "scale_regularization_loss"],
     "tf.math": ["l2_normalize", "log_sigmoid"],
     "tf.linalg": ["l2_normalize"],
 }

@@ -189,6 +189,13 @@ CASES = [
     Case("depthwise_nchw", lambda tf, x, f: tf.nn.depthwise_conv2d(x, f, [1, 1, 2, 2], "SAME", data_format="NCHW"),
          [np.ascontiguousarray(X.transpose(0, 3, 1, 2)), FDW], ops=("DepthwiseConv2dNative",), grad=True,
          rtol=1e-4, atol=1e-5),
+    Case("space_to_depth", lambda tf, x: tf.nn.space_to_depth(x, 2), [_n(2, 4, 6, 3)], ops=("SpaceToDepth",),
+         ref=lambda x: x.reshape(2, 2, 2, 3, 2, 3).transpose(0, 1, 3, 2, 4, 5).reshape(2, 2, 3, 12), grad=True),
+    Case("depth_to_space", lambda tf, x: tf.nn.depth_to_space(x, 2), [_n(2, 2, 3, 8)], ops=("DepthToSpace",),
+         ref=lambda x: x.reshape(2, 2, 3, 2, 2, 2).transpose(0, 1, 3, 2, 4, 5).reshape(2, 4, 6, 2), grad=True),
+    Case("space_to_depth_nchw", lambda tf, x: tf.nn.depth_to_space(tf.nn.space_to_depth(x, 3, data_format="NCHW"), 3,
+                                                                    data_format="NCHW"),
+         [_n(1, 2, 6, 3)], ops=("SpaceToDepth", "DepthToSpace"), ref=lambda x: x, grad=True),
     # -- bias_add --------------------------------------------------------------------------
     Case("bias_add", lambda tf, x, b: tf.nn.bias_add(x, b), [X, B3], ops=("BiasAdd",), ref=np.add, grad=True,
          grad2=True),
@@ -335,6 +342,17 @@ CASES = [
     Case("compute_average_loss", lambda tf, x, w: tf.nn.compute_average_loss(x, sample_weight=w), [A[0], POS[0]],
          ref=lambda x, w: (x * w).sum() / 3, grad=True),
     Case("crelu", lambda tf, x: tf.nn.crelu(x), [A], ops=("Relu",), ref=lambda x: np.maximum(np.concatenate([x, -x], -1), 0),
+         grad=True),
+    # LRN is float32-only (as TF): the gradient rows differentiate through casts, with a wider step.
+    Case("lrn", lambda tf, x: tf.cast(tf.nn.local_response_normalization(
+        tf.cast(x, tf.float32), depth_radius=2, bias=0.5, alpha=0.3, beta=0.75), x.dtype),
+         [_n(2, 2, 3, 7)], ops=("LRN",), grad=True, rtol=1e-5, atol=1e-5, eps=1e-3, grad_rtol=2e-3, grad_atol=2e-3),
+    Case("lrn_default", lambda tf, x: tf.cast(tf.nn.lrn(tf.cast(x, tf.float32)), x.dtype), [_n(1, 2, 2, 12)],
+         ops=("LRN",), grad=True, rtol=1e-5, atol=1e-5, eps=1e-3, grad_rtol=2e-3, grad_atol=2e-3),
+    Case("raw_lrn_grad", lambda tf, g, x: tf.raw_ops.LRNGrad(input_grads=g, input_image=x,
+                                                             output_image=tf.nn.lrn(x, 1), depth_radius=1),
+         [_n(1, 2, 2, 5), _n(1, 2, 2, 5)], ops=("LRNGrad",), rtol=1e-5, atol=1e-5),
+    Case("scale_regularization_loss", lambda tf, x: tf.nn.scale_regularization_loss(x), [A], ref=lambda x: x.sum(),
          grad=True),
     # -- clipping --------------------------------------------------------------------------
     Case("clip_by_value", lambda tf, x: tf.clip_by_value(x, -0.5, 0.7), [A], ops=("Minimum", "Maximum"),
