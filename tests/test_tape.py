@@ -32,6 +32,11 @@ def test_gather_golden(code):
     goldens.pytest_check(tf, "tape_gather", code)
 
 
+@pytest.mark.parametrize("code", goldens.case_ids("nest"))
+def test_nest_golden(code):
+    goldens.pytest_check(tf, "nest", code)
+
+
 def test_integer_source_warns_and_gives_none(caplog):
     x = tf.constant(2)
     with caplog.at_level(logging.WARNING, logger="arroyo"):

@@ -1006,6 +1006,73 @@ RAW_OPS = [
     "tf.raw_ops.PrintV2(input='hello from raw PrintV2', output_stream='stdout')",
 ]
 
+NEST = [
+    'tf.nest.flatten(1)',
+    'tf.nest.flatten(None)',
+    "tf.nest.flatten([1, [2, (3, 4)], {'b': 5, 'a': 6}])",
+    "tf.nest.flatten({'b': [1], 'a': (2, 3)})",
+    "P = collections.namedtuple('P', ['b', 'a'])\nout = tf.nest.flatten(P(1, 2))",
+    'tf.nest.flatten([])',
+    'tf.nest.flatten([[], ()])',
+    'tf.nest.flatten({})',
+    "tf.nest.flatten('abc')",
+    'tf.nest.flatten(np.array([1, 2]))',
+    'tf.nest.flatten(tf.constant([1, 2]))',
+    "tf.nest.flatten({1: 'a', 'b': 2})",
+    "tf.nest.flatten(collections.OrderedDict([('b', 1), ('a', 2)]))",
+    'tf.nest.flatten(set([1]))',
+    'tf.nest.flatten(range(3))',
+    'tf.nest.pack_sequence_as([0, [0, 0]], [1, 2, 3])',
+    "tf.nest.pack_sequence_as({'b': 0, 'a': 0}, [1, 2])",
+    "P = collections.namedtuple('P', ['b', 'a'])\nout = tf.nest.pack_sequence_as(P(0, 0), [1, 2])",
+    'tf.nest.pack_sequence_as(0, [5])',
+    'tf.nest.pack_sequence_as(0, [5, 6])',
+    'tf.nest.pack_sequence_as([0, 0], [1])',
+    'tf.nest.pack_sequence_as([0, 0], [1, 2, 3])',
+    'tf.nest.pack_sequence_as([], [])',
+    "tf.nest.pack_sequence_as(collections.OrderedDict([('b', 1), ('a', 2)]), [10, 20])",
+    'tf.nest.pack_sequence_as((0, (0,)), [1, 2])',
+    'tf.nest.pack_sequence_as([0], 5)',
+    "tf.nest.map_structure(lambda x: x * 2, [1, (2, 3), {'a': 4}])",
+    'tf.nest.map_structure(lambda x, y: x + y, [1, 2], [3, 4])',
+    'tf.nest.map_structure(lambda x, y: x + y, [1, 2], (3, 4))',
+    'tf.nest.map_structure(lambda x, y: x + y, [1, 2], (3, 4), check_types=False)',
+    'tf.nest.map_structure(lambda x, y: x + y, [1, 2], [3])',
+    'tf.nest.map_structure(lambda x: x, None)',
+    'tf.nest.map_structure(lambda x: x)',
+    "tf.nest.map_structure(lambda x: x + 1, {'a': 1}, bad_kw=1)",
+    'tf.nest.assert_same_structure([1, [2]], [3, [4]])',
+    'tf.nest.assert_same_structure([1, [2]], [3, 4])',
+    'tf.nest.assert_same_structure([1], (1,))',
+    'tf.nest.assert_same_structure([1], (1,), check_types=False)',
+    "tf.nest.assert_same_structure({'a': 1}, {'b': 1})",
+    'tf.nest.assert_same_structure(1, [1])',
+    'tf.nest.assert_same_structure([1, 2], [1])',
+    'tf.nest.is_nested([1])',
+    'tf.nest.is_nested(1)',
+    'tf.nest.is_nested({})',
+    "tf.nest.is_nested('ab')",
+    'tf.nest.is_nested(np.array([1]))',
+    'tf.nest.is_nested(tf.constant([1]))',
+    "P = collections.namedtuple('P', ['b', 'a'])\nout = tf.nest.is_nested(P(1, 2))",
+    'tf.nest.is_nested(set([1]))',
+    "sorted(n for n in dir(tf.nest) if not n.startswith('_'))",
+    'tf.nest.map_structure(lambda x: x, [1, 2], expand_composites=True)',
+    'tf.nest.flatten([tf.constant(1), [tf.constant(2)]])',
+    'tf.nest.assert_same_structure([[1]], [1])',
+    "tf.nest.assert_same_structure({'a': [1]}, {'a': (1,)})",
+    "tf.nest.assert_same_structure({'a': [1]}, {'a': (1,)}, check_types=False)",
+    "tf.nest.assert_same_structure([1, {'a': 2}], [1, {'a': 2, 'b': 3}])",
+    "tf.nest.assert_same_structure(collections.OrderedDict(a=1), {'a': 1})",
+    "tf.nest.assert_same_structure([1, 'ab'], [1, [2]])",
+    "tf.nest.assert_same_structure('ab', 'cd')",
+    'tf.nest.assert_same_structure([], [1])',
+    'tf.nest.assert_same_structure(None, [1])',
+    "P = collections.namedtuple('P', ['b', 'a'])\ntf.nest.assert_same_structure(P(1, [2]), P(1, 2))",
+    "tf.nest.map_structure(lambda x: x * 2, {'a': [1, 2], 'b': (3, {'c': 4})})",
+    'tf.nest.map_structure(3, [1])',
+]
+
 _SETUP = {
     "dtypes": "",
     "shape": "S = tf.TensorShape\n",
@@ -1033,6 +1100,7 @@ GROUPS = {
     "errors": ERRORS,
     "debugging": DEBUGGING,
     "raw_ops": RAW_OPS,
+    "nest": NEST,
 }
 
 
@@ -1083,7 +1151,9 @@ def evaluate(tf, group, code, mode):
 
     import numpy as np
 
-    ns = {"tf": tf, "np": np, "copy": copy, "pickle": pickle}
+    import collections
+
+    ns = {"tf": tf, "np": np, "copy": copy, "pickle": pickle, "collections": collections}
     setup = _SETUP.get(group, "")
     try:
         exec(setup, ns)  # noqa: S102 - test code from this file

@@ -1,130 +1,217 @@
-"""`tf.nest`: flatten and rebuild nested structures of lists, tuples, dicts and namedtuples.
+"""`tf.nest`: flatten and rebuild nested structures (lists, tuples, dicts, namedtuples...).
 
-Dicts flatten in sorted-key order, as in TensorFlow.
+As in TensorFlow: dicts flatten in sorted-key order, strings and NumPy arrays are leaves,
+any other Python sequence (range, ...) or mapping is a structure, and structure mismatches
+raise TF's messages (ValueError, or TypeError for differing sequence types).
+
+    >>> tf.nest.flatten({"b": [1, 2], "a": 3})
+    [3, 1, 2]
 """
 
 from __future__ import annotations
 
-import collections.abc
+import collections.abc as _abc
 
 __all__ = ["flatten", "pack_sequence_as", "map_structure", "is_nested", "assert_same_structure"]
+
+_STRINGS = (str, bytes, bytearray)
 
 
 def _is_namedtuple(x) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
 
 
-def is_nested(x) -> bool:
-    return isinstance(x, (list, tuple, dict, collections.abc.Mapping)) or _is_attrs(x)
+def _is_attrs(x) -> bool:
+    return hasattr(type(x), "__attrs_attrs__")
+
+
+def is_nested(seq) -> bool:
+    """True for lists, tuples, dicts/mappings, other non-string sequences and attrs objects."""
+    t = type(seq)
+    if t is list or t is tuple or t is dict:
+        return True
+    if isinstance(seq, _STRINGS):
+        return False
+    return isinstance(seq, (_abc.Sequence, _abc.Mapping, _abc.MappingView)) or _is_attrs(seq)
 
 
 is_sequence = is_nested
 
 
-def _is_attrs(x) -> bool:
-    return hasattr(type(x), "__attrs_attrs__")
-
-
-def _sorted_keys(d):
-    try:
-        return sorted(d)
-    except TypeError:
-        return list(d)
-
-
 def _children(x):
-    if isinstance(x, collections.abc.Mapping):
-        return [x[k] for k in _sorted_keys(x)]
+    t = type(x)
+    if t is list or t is tuple:
+        return x
+    if t is dict or isinstance(x, _abc.Mapping):
+        return [x[k] for k in sorted(x)]
+    if isinstance(x, _abc.MappingView):
+        return list(x)
     if _is_attrs(x):
         return [getattr(x, a.name) for a in type(x).__attrs_attrs__]
     return list(x)
 
 
 def flatten(structure, expand_composites=False):
-    """Flattens a nested structure into a list of leaves (None is a leaf)."""
+    """Flattens a nested structure into a list of leaves (None is a leaf).
+
+    >>> tf.nest.flatten([1, (2, 3), {"b": 4, "a": 5}])
+    [1, 2, 3, 5, 4]
+    """
     if not is_nested(structure):
         return [structure]
     out = []
-    stack = [structure]
-    # Iterative depth-first walk keeping left-to-right order.
-    def walk(x):
-        if is_nested(x):
-            for c in _children(x):
-                walk(c)
-        else:
-            out.append(x)
-
-    walk(stack[0])
+    _flatten_into(structure, out)
     return out
 
 
+def _flatten_into(x, out):
+    for c in _children(x):
+        if is_nested(c):
+            _flatten_into(c, out)
+        else:
+            out.append(c)
+
+
 def _rebuild(template, children):
-    if isinstance(template, collections.abc.Mapping):
-        keys = _sorted_keys(template)
-        d = dict(zip(keys, children))
+    if isinstance(template, _abc.Mapping):
+        d = dict(zip(sorted(template), children))
         if type(template) is dict:
             return {k: d[k] for k in template}
         try:
             return type(template)((k, d[k]) for k in template)
         except TypeError:
             return {k: d[k] for k in template}
-    if _is_namedtuple(template):
-        return type(template)(*children)
-    if _is_attrs(template):
+    if _is_namedtuple(template) or _is_attrs(template):
         return type(template)(*children)
     if isinstance(template, tuple):
         return tuple(children)
     if isinstance(template, list):
         return list(children)
-    return type(template)(children)
+    try:
+        return type(template)(children)
+    except TypeError:
+        return list(children)
 
 
 def pack_sequence_as(structure, flat_sequence, expand_composites=False):
-    """Inverse of `flatten`: rebuilds `structure`'s shape from a flat list."""
-    flat_sequence = list(flat_sequence)
+    """Inverse of `flatten`: rebuilds `structure`'s shape from a flat list.
+
+    >>> tf.nest.pack_sequence_as([0, (0, 0)], [1, 2, 3])
+    [1, (2, 3)]
+    """
+    if not is_nested(flat_sequence):
+        raise TypeError(
+            f"Attempted to pack value:\n  {flat_sequence}\ninto a structure, but found "
+            f"incompatible type `{type(flat_sequence)}` instead."
+        )
     if not is_nested(structure):
         if len(flat_sequence) != 1:
-            raise ValueError(f"Structure is a scalar but len(flat_sequence) == {len(flat_sequence)} > 1")
+            raise ValueError(
+                f"The target structure is of type `{type(structure)}`\n  {structure}\nHowever the "
+                f"input is a sequence ({type(flat_sequence)}) of length {len(flat_sequence)}.\n  "
+                f"{flat_sequence}\nnest cannot guarantee that it is safe to map one to the other."
+            )
         return flat_sequence[0]
+    flat = list(flat_sequence)
+    n = len(flatten(structure))
+    if n != len(flat):
+        raise ValueError(
+            f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had {len(flat)} "
+            f"items.  Structure: {structure}, flat_sequence: {flat_sequence}."
+        )
     pos = [0]
 
     def build(s):
         if is_nested(s):
             return _rebuild(s, [build(c) for c in _children(s)])
-        v = flat_sequence[pos[0]]
+        v = flat[pos[0]]
         pos[0] += 1
         return v
 
-    n = len(flatten(structure))
-    if n != len(flat_sequence):
-        raise ValueError(
-            f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had "
-            f"{len(flat_sequence)} items."
-        )
     return build(structure)
 
 
-def assert_same_structure(nest1, nest2, check_types=True, expand_composites=False):
-    def shape(x):
-        if is_nested(x):
-            kind = type(x) if check_types else (dict if isinstance(x, collections.abc.Mapping) else list)
-            keys = _sorted_keys(x) if isinstance(x, collections.abc.Mapping) else None
-            return (kind.__name__ if check_types else kind.__name__, keys, [shape(c) for c in _children(x)])
-        return None
+def _desc(x):
+    return f"type={type(x).__name__} str={x}"
 
-    a, b = shape(nest1), shape(nest2)
-    if a != b:
-        raise ValueError(
+
+def _dots(x):
+    """The structure with every leaf shown as '.', as TF prints it in mismatch errors."""
+    if not is_nested(x):
+        return "."
+    if isinstance(x, _abc.Mapping):
+        return "{" + ", ".join(f"{k!r}: {_dots(x[k])}" for k in x) + "}"
+    if _is_namedtuple(x):
+        return f"{type(x).__name__}(" + ", ".join(f"{f}={_dots(v)}" for f, v in zip(x._fields, x)) + ")"
+    parts = [_dots(c) for c in _children(x)]
+    if isinstance(x, tuple):
+        return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+    return "[" + ", ".join(parts) + "]"
+
+
+def _mismatch(a, b, check_types):
+    """Why `a` and `b` differ (exception class, detail), or None when they match."""
+    na, nb = is_nested(a), is_nested(b)
+    if na != nb:
+        seq, other = (a, b) if na else (b, a)
+        return ValueError, f'Substructure "{_desc(seq)}" is a sequence, while substructure "{_desc(other)}" is not'
+    if not na:
+        return None
+    both_maps = isinstance(a, _abc.Mapping) and isinstance(b, _abc.Mapping)
+    if both_maps:  # (dict and OrderedDict count as one type)
+        ka, kb = sorted(a), sorted(b)
+        if ka != kb:
+            return ValueError, (
+                f"The two dictionaries don't have the same set of keys. First structure has keys "
+                f"{_desc(ka)}, while second structure has keys {_desc(kb)}"
+            )
+    ca, cb = _children(a), _children(b)
+    if len(ca) != len(cb):
+        return ValueError, (
+            "The two structures don't have the same number of elements. First structure: "
+            f"{_desc(a)}. Second structure: {_desc(b)}"
+        )
+    if check_types and type(a) is not type(b) and not both_maps:
+        return TypeError, (
+            f"The two namedtuples don't have the same sequence type. First structure {_desc(a)} "
+            f"has type {type(a).__name__}, while second structure {_desc(b)} has type {type(b).__name__}"
+        )
+    for x, y in zip(ca, cb):
+        r = _mismatch(x, y, check_types)
+        if r is not None:
+            return r
+    return None
+
+
+def assert_same_structure(nest1, nest2, check_types=True, expand_composites=False):
+    """Raises ValueError/TypeError, with TF's message, unless the structures match."""
+    r = _mismatch(nest1, nest2, check_types)
+    if r is not None:
+        cls, detail = r
+        raise cls(
             f"The two structures don't have the same nested structure.\n\nFirst structure: "
-            f"{nest1!r}\n\nSecond structure: {nest2!r}"
+            f"{_desc(nest1)}\n\nSecond structure: {_desc(nest2)}\n\nMore specifically: {detail}\n"
+            f"Entire first structure:\n{_dots(nest1)}\nEntire second structure:\n{_dots(nest2)}"
         )
 
 
 def map_structure(func, *structure, **kwargs):
-    """Applies `func` leaf-wise across one or more structures of the same shape."""
+    """Applies `func` leaf-wise across one or more structures of the same shape.
+
+    >>> tf.nest.map_structure(lambda x, y: x + y, [1, (2,)], [10, (20,)])
+    [11, (22,)]
+    """
+    if not callable(func):
+        raise TypeError(f"func must be callable, got: {func}")
     if not structure:
         raise ValueError("Must provide at least one structure")
     check_types = kwargs.pop("check_types", True)
+    kwargs.pop("expand_composites", False)
+    if kwargs:
+        raise ValueError(
+            "Only valid keyword arguments are `check_types` and `expand_composites`, not: "
+            + ", ".join(f"`{k}`" for k in kwargs)
+        )
     for other in structure[1:]:
         assert_same_structure(structure[0], other, check_types=check_types)
     flats = [flatten(s) for s in structure]
@@ -132,9 +219,14 @@ def map_structure(func, *structure, **kwargs):
 
 
 def flatten_up_to(shallow, structure):
+    """Flattens `structure` only as deep as `shallow` goes."""
     if not is_nested(shallow):
         return [structure]
     out = []
     for s, c in zip(_children(shallow), _children(structure)):
         out.extend(flatten_up_to(s, c))
     return out
+
+
+def __dir__():
+    return list(__all__)
