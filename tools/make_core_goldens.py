@@ -1146,12 +1146,11 @@ def _to_num(x):
 
 def evaluate(tf, group, code, mode):
     """Runs one case with `tf`; returns a JSON-able record of its result."""
+    import collections
     import copy
     import pickle
 
     import numpy as np
-
-    import collections
 
     ns = {"tf": tf, "np": np, "copy": copy, "pickle": pickle, "collections": collections}
     setup = _SETUP.get(group, "")
