@@ -93,10 +93,12 @@ def _dtype_of(t):
 def _tf_def(op):
     d = op_defs.lookup(op.type)
     if d is None:
-        raise ValueError(
-            f"Cannot save op '{op.name}' of type {op.type} in a SavedModel: TensorFlow has no op "
-            f"named {op.type}."
-        )
+        if op.type in op_defs.known_ops()[1]:
+            why = f"TensorFlow has no op named {op.type}"
+        else:
+            why = (f"arroyo has no TensorFlow signature for it (regenerate arroyo/saved_model/op_defs.json "
+                   "with tools/make_saved_model_op_defs.py)")
+        raise ValueError(f"Cannot save op '{op.name}' of type {op.type} in a SavedModel: {why}.")
     return d
 
 

@@ -17,7 +17,7 @@ __all__ = ["lookup", "OpDefs", "arg_sizes"]
 _TABLE = None
 
 
-def _table():
+def _data():
     global _TABLE
     if _TABLE is None:
         with open(os.path.join(os.path.dirname(__file__), "op_defs.json")) as fh:
@@ -27,7 +27,13 @@ def _table():
 
 def lookup(name):
     """The OpDef of TF op `name` as a dict (json_format field names), or None."""
-    return _table().get(name)
+    return _data()["ops"].get(name)
+
+
+def known_ops():
+    """(names with a TF signature, arroyo ops known not to be TF ops)."""
+    d = _data()
+    return set(d["ops"]), set(d["not_tensorflow"])
 
 
 class OpDefs:

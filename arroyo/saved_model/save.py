@@ -318,6 +318,7 @@ class _Builder:
             for name, child in self.refs[n]:
                 node.children.add(node_id=child, local_name=name)
             self._fill_node(node, n, obj, og)
+        self.ckpt = self.checkpoint()
         self._graph(mg)
         info = mg.meta_info_def
         info.tags.extend(["serve"] + self.options.extra_tags)
@@ -499,6 +500,8 @@ class _Builder:
                 ti.dtype = sig.outputs[k].dtype.as_datatype_enum
                 tp.shape_proto(sig.outputs[k].shape, ti.tensor_shape)
             self.lib.op_types.update(("Placeholder", "StatefulPartitionedCall"))
+        if handles:
+            self._saver(mg, names, handles)
         noop = names.take("NoOp")
         g.node.add(name=noop, op="NoOp")
         self.lib.op_types.add("NoOp")
@@ -508,6 +511,37 @@ class _Builder:
         mg.collection_def["saved_model_main_op"].node_list.value.append(noop)
         for fdef in self.lib.functions.values():
             g.library.function.append(fdef)
+
+    def _saver(self, mg, names, handles):
+        """TF1-style save/restore functions and saver_def, so TF's C++ and v1 loaders (TF
+        Serving, saved_model_cli run) restore the variables: restore runs RestoreV2 on the
+        `variables/variables` prefix fed to `saver_filename` and assigns each VarHandleOp."""
+        g = mg.graph_def
+        variables = [obj for obj in self.order if _is_variable(obj)]
+        keys = [self.var_keys[id(v)] for v in variables]
+        ckpt_graph = self.ckpt[0].SerializeToString()
+        ph = names.take("saver_filename")
+        n = g.node.add(name=ph, op="Placeholder")
+        n.attr["dtype"].type = dtypes.string.as_datatype_enum
+        tp.shape_proto([], n.attr["shape"].shape)
+        calls = {}
+        for kind in ("save", "restore"):
+            fname = self.lib.new_name(f"_traced_{kind}")
+            self.lib.functions[fname] = _saver_function(fname, kind, variables, keys, ckpt_graph)
+            call = names.take("StatefulPartitionedCall")
+            n = g.node.add(name=call, op="StatefulPartitionedCall")
+            n.input.extend([ph] + [handles[id(v)] for v in variables])
+            n.attr["f"].func.name = fname
+            tp.python_to_attr([dtypes.string] + [dtypes.resource] * len(variables), "list(type)", n.attr["Tin"])
+            tp.python_to_attr([dtypes.string], "list(type)", n.attr["Tout"])
+            calls[kind] = call
+        self.lib.op_types.update(("Const", "Identity", "NoOp", "ReadVariableOp", "AssignVariableOp",
+                                  "SaveV2", "RestoreV2", "Placeholder", "StatefulPartitionedCall"))  # fmt: skip
+        sd = mg.saver_def
+        sd.filename_tensor_name = f"{ph}:0"
+        sd.save_tensor_name = f"{calls['save']}:0"
+        sd.restore_op_name = calls["restore"]
+        sd.version = 2  # V2 checkpoints
 
     def _stripped_ops(self, info):
         from google.protobuf import json_format
@@ -531,6 +565,7 @@ class _Builder:
                 if child not in paths:
                     paths[child] = paths[n] + (name,)
         values = {}
+        self.var_keys = {}
         for n, obj in enumerate(self.order):
             node = graph.nodes.add()
             for name, child in self.refs[n]:
@@ -539,6 +574,7 @@ class _Builder:
                 key = "/".join(ck.escape_local_name(p) for p in paths[n]) + "/.ATTRIBUTES/" + ck.VARIABLE_VALUE
                 node.attributes.add(name=ck.VARIABLE_VALUE, full_name=obj._handle_name, checkpoint_key=key)
                 values[key] = (obj.numpy(), obj.dtype)
+                self.var_keys[id(obj)] = key
         has = [False] * len(self.order)
         changed = True
         while changed:  # a node has values if it or anything below it has (cycles allowed)
@@ -550,6 +586,59 @@ class _Builder:
         for n, node in enumerate(graph.nodes):
             node.has_checkpoint_values.value = has[n]
         return graph, values
+
+
+def _saver_function(name, kind, variables, keys, ckpt_graph):
+    """The FunctionDef of `__inference__traced_save` / `_restore` (file_prefix + one resource
+    per variable -> file_prefix)."""
+    ck = tp.training()[0]
+    fdef = tp.pb().FunctionDef()
+    sig = fdef.signature
+    sig.name = name
+    sig.is_stateful = True
+    sig.input_arg.add(name="file_prefix", type=dtypes.string.as_datatype_enum)
+    for i, v in enumerate(variables):
+        arg = sig.input_arg.add(name=f"variable_{i}", type=dtypes.resource.as_datatype_enum)
+        tp.shape_proto(v.shape, arg.handle_data.add(dtype=v.dtype.as_datatype_enum).shape)
+    sig.output_arg.add(name="identity", type=dtypes.string.as_datatype_enum)
+
+    def const(node_name, value):
+        n = fdef.node_def.add(name=node_name, op="Const")
+        tp.make_tensor_proto(np.array(value, dtype=object), dtypes.string, n.attr["value"].tensor)
+        n.attr["dtype"].type = dtypes.string.as_datatype_enum
+        return f"{node_name}:output:0"
+
+    effects = []
+    if kind == "save":
+        names = const("SaveV2/tensor_names", keys + [ck.OBJECT_GRAPH_KEY])
+        slices = const("SaveV2/shape_and_slices", [""] * (len(keys) + 1))
+        reads = []
+        for i, v in enumerate(variables):
+            r = fdef.node_def.add(name=f"ReadVariableOp_{i}", op="ReadVariableOp", input=[f"variable_{i}"])
+            r.attr["dtype"].type = v.dtype.as_datatype_enum
+            reads.append(f"ReadVariableOp_{i}:value:0")
+        graph = const("object_graph", ckpt_graph)
+        n = fdef.node_def.add(name="SaveV2", op="SaveV2", input=["file_prefix", names, slices] + reads + [graph])
+        tp.python_to_attr([v.dtype for v in variables] + [dtypes.string], "list(type)", n.attr["dtypes"])
+        effects.append("SaveV2")
+    else:
+        names = const("RestoreV2/tensor_names", keys)
+        slices = const("RestoreV2/shape_and_slices", [""] * len(keys))
+        n = fdef.node_def.add(name="RestoreV2", op="RestoreV2", input=["file_prefix", names, slices])
+        tp.python_to_attr([v.dtype for v in variables], "list(type)", n.attr["dtypes"])
+        for i, v in enumerate(variables):
+            a = fdef.node_def.add(name=f"AssignVariableOp_{i}", op="AssignVariableOp",
+                                  input=[f"variable_{i}", f"RestoreV2:tensors:{i}"])  # fmt: skip
+            a.attr["dtype"].type = v.dtype.as_datatype_enum
+            effects.append(a.name)
+    fdef.node_def.add(name="NoOp", op="NoOp", input=["^" + e for e in effects])
+    ident = fdef.node_def.add(name="Identity", op="Identity", input=["file_prefix", "^NoOp"])
+    ident.attr["T"].type = dtypes.string.as_datatype_enum
+    fdef.ret["identity"] = "Identity:output:0"
+    for e in effects:
+        fdef.control_ret[e] = e
+        sig.control_output.append(e)
+    return fdef
 
 
 def save(obj, export_dir, signatures=None, options=None):
@@ -573,7 +662,7 @@ def save(obj, export_dir, signatures=None, options=None):
     export_dir = os.fspath(export_dir)
     builder = _Builder(obj, signatures, options)
     model = builder.build()
-    ckpt_graph, values = builder.checkpoint()
+    ckpt_graph, values = builder.ckpt
     _write(export_dir, model, ckpt_graph, values)
 
 

@@ -85,3 +85,20 @@ def test_rows_round_trip(mname, tmp_path):
         done += 1
     if _rows(mname):
         assert done > 0
+
+
+def test_op_signature_table_covers_registered_ops():
+    """Every op arroyo registers has TF's signature in op_defs.json (or is known not to be a TF
+    op); when this fails after adding ops, run tools/make_saved_model_op_defs.py with TF."""
+    import pkgutil
+
+    import arroyo.ops
+    from arroyo.framework.op_registry import registered_ops
+
+    for m in pkgutil.iter_modules(arroyo.ops.__path__):
+        importlib.import_module(f"arroyo.ops.{m.name}")
+    for name in ("arroyo.graph.control_flow", "arroyo.graph.tensor_array"):
+        importlib.import_module(name)
+    have, not_tf = op_defs.known_ops()
+    missing = sorted(set(registered_ops()) - have - not_tf)
+    assert not missing, f"run tools/make_saved_model_op_defs.py: no TF signature for {missing}"

@@ -375,6 +375,13 @@ def test_proto_layout(tmp_path):
     assert {n.op for n in fdef.node_def} == {"ReadVariableOp", "Mul", "NoOp", "Identity"}
     mul = [n for n in fdef.node_def if n.op == "Mul"][0]
     assert mul.attr["T"].type == 3 and mul.input[0] == "x" and mul.input[1].endswith(":value:0")
+    # TF1-style restore for TF's C++/v1 loaders: saver_def names a restore function call.
+    assert mg.saver_def.filename_tensor_name == "saver_filename:0" and mg.saver_def.version == 2
+    calls = {n.name: n for n in mg.graph_def.node}
+    restore = calls[mg.saver_def.restore_op_name]
+    assert list(restore.input) == ["saver_filename", "Variable"]
+    rfdef = {f.signature.name: f for f in mg.graph_def.library.function}[restore.attr["f"].func.name]
+    assert {n.op for n in rfdef.node_def} >= {"RestoreV2", "AssignVariableOp"}
     reader = tf.train.load_checkpoint(os.path.join(path, "variables", "variables"))
     assert "weight/.ATTRIBUTES/VARIABLE_VALUE" in reader.get_variable_to_shape_map()
     assert checkpoint.OBJECT_GRAPH_KEY in reader.get_variable_to_shape_map()
