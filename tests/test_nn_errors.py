@@ -484,3 +484,29 @@ def test_space_depth_and_lrn_errors():
         g = t2.gradient(y, x)
     assert g.shape == (1, 2, 2, 6)
     assert t.gradient(g, x) is None  # LRNGrad has no gradient, as in TF
+
+
+def test_conv3d_errors_and_chunks(monkeypatch):
+    from arroyo.ops import conv_ops
+
+    x = tf.ones([1, 4, 5, 5, 4])
+    _raises(InvalidArgumentError, "input and filter must have the same depth: 4 vs 2",
+            lambda: tf.nn.conv3d(x, tf.ones([2, 2, 2, 2, 4]), [1, 1, 1, 1, 1], "SAME"))
+    _raises(InvalidArgumentError, 'allowed values: "SAME", "VALID"',
+            lambda: tf.nn.conv3d(x, tf.ones([2, 2, 2, 4, 2]), [1, 1, 1, 1, 1], "FOO"))
+    _raises(InvalidArgumentError, "Length for attr 'strides' of 3 must be at least minimum 5",
+            lambda: tf.nn.conv3d(x, tf.ones([2, 2, 2, 4, 2]), [1, 2, 2], "SAME"))
+    rng = np.random.default_rng(1)
+    xv = tf.constant(rng.standard_normal((2, 5, 4, 6, 3)))
+    fv = tf.constant(rng.standard_normal((3, 2, 3, 3, 4)))
+
+    def all_outputs():
+        with tf.GradientTape() as t:
+            t.watch([xv, fv])
+            y = tf.nn.conv3d(xv, fv, [1, 2, 1, 1, 1], "SAME")
+        return [y.numpy()] + [g.numpy() for g in t.gradient(y, [xv, fv])]
+
+    want = all_outputs()
+    monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 1 << 10)
+    for a, b in zip(all_outputs(), want):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-10)

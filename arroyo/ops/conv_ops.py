@@ -940,6 +940,301 @@ _BIAS_ADD_GRAD = defop("BiasAddGrad", ("out_backprop",), _bias_add_grad_kernel,
                        grad=_bias_add_grad_grad)  # fmt: skip
 
 
+# -- Conv3D -----------------------------------------------------------------------------
+#
+# Same scheme in three spatial dimensions: an im2col window view, chunks of (image, output
+# depth slices) copied and multiplied on the worker threads; the input gradient scatters
+# each tap's columns back (col2im), one image per thread.
+
+_C3_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
+
+
+class _Geom3:
+    __slots__ = ("k", "s", "d", "out", "before", "after", "size")
+
+    def __init__(self, op, size, k, strides, dilations, padding, data_format):
+        def spatial(values, what):
+            values = [int(v) for v in values]
+            if len(values) != 5:
+                raise InvalidArgumentError(
+                    None, None, f"Length for attr '{what}' of {len(values)} must be at least minimum 5 [Op:{op}]"
+                )  # fmt: skip
+            bc = (values[0], values[1] if data_format == "NCDHW" else values[4])
+            if bc != (1, 1):
+                raise UnimplementedError(
+                    None, None,
+                    f"Current implementation does not yet support {what} in the batch and depth dimensions. [Op:{op}]",
+                )  # fmt: skip
+            return values[2:] if data_format == "NCDHW" else values[1:4]
+
+        self.s = spatial(strides, "strides")
+        self.d = spatial(dilations, "dilations")
+        self.k, self.size = list(k), list(size)
+        self.out, self.before, self.after = [], [], []
+        for n, kk, st, dl in zip(self.size, self.k, self.s, self.d):
+            o, b, a = _out_size(n, kk, st, dl, padding, None)
+            self.out.append(o)
+            self.before.append(b)
+            self.after.append(a)
+
+    def padded(self, n, c):
+        ext = [max(sz + b + a, (o - 1) * st + (kk - 1) * dl + 1 if o else 0)
+               for sz, b, a, o, st, kk, dl in zip(self.size, self.before, self.after, self.out, self.s, self.k, self.d)]
+        return (n, *ext, c)  # fmt: skip
+
+    def pad(self, x):
+        shape = self.padded(x.shape[0], x.shape[-1])
+        if shape == x.shape:
+            return np.ascontiguousarray(x)
+        xp = np.zeros(shape, x.dtype)
+        xp[self.interior()] = x
+        return xp
+
+    def interior(self):
+        return (slice(None),) + tuple(slice(b, b + sz) for b, sz in zip(self.before, self.size)) + (slice(None),)
+
+    def windows(self, xp):
+        st = xp.strides
+        shape = (xp.shape[0], *self.out, *self.k, xp.shape[-1])
+        strides = (st[0],) + tuple(st[i + 1] * self.s[i] for i in range(3)) + \
+            tuple(st[i + 1] * self.d[i] for i in range(3)) + (st[4],)  # fmt: skip
+        return as_strided(xp, shape, strides, writeable=False)
+
+
+def _to_ndhwc(x, data_format):
+    return np.transpose(x, (0, 2, 3, 4, 1)) if data_format == "NCDHW" else x
+
+
+def _from_ndhwc(y, data_format):
+    return np.ascontiguousarray(np.transpose(y, (0, 4, 1, 2, 3))) if data_format == "NCDHW" else y
+
+
+def _c3_attrs_check(op, padding, data_format):
+    if padding not in ("SAME", "VALID"):
+        raise _attr_error(op, "padding", padding, ("SAME", "VALID"))
+    if data_format not in ("NDHWC", "NCDHW"):
+        raise _attr_error(op, "data_format", data_format, ("NDHWC", "NCDHW"))
+
+
+def _c3_depth_check(op, c, f_shape):
+    if len(f_shape) != 5:
+        raise InvalidArgumentError(None, None, f"filter must be 5-dimensional [Op:{op}]")
+    if f_shape[3] != c:
+        raise InvalidArgumentError(
+            None, None, f"input and filter must have the same depth: {c} vs {f_shape[3]} [Op:{op}]"
+        )  # fmt: skip
+
+
+def _conv3d_core(x, f, g):
+    n = x.shape[0]
+    k = f.shape[-1]
+    kdim = int(np.prod(f.shape[:4]))
+    out = np.empty((n, *g.out, k), x.dtype)
+    if out.size == 0 or kdim == 0:
+        out[...] = 0
+        return out
+    cols = g.windows(g.pad(x))
+    w2 = f.reshape(kdim, k)
+    od, oh, ow = g.out
+    row_bytes = oh * ow * kdim * x.itemsize  # one output depth slice
+
+    def work(chunks):
+        buf = None
+        for bs, ds in chunks:
+            block = cols[bs, ds]
+            if buf is None or buf.size < block.size:
+                buf = np.empty(block.size, x.dtype)
+            b = buf[: block.size].reshape(block.shape)
+            np.copyto(b, block)
+            np.matmul(b.reshape(-1, kdim), w2, out=out[bs, ds].reshape(-1, k))
+
+    _run(work, list(_chunks(n, od, row_bytes)))
+    return out
+
+
+def _conv3d_kernel(input, filter, strides=None, padding=None, data_format="NDHWC",  # noqa: A002
+                   dilations=(1, 1, 1, 1, 1)):  # fmt: skip
+    op = "Conv3D"
+    _c3_attrs_check(op, padding, data_format)
+    if np.ndim(input) != 5:
+        raise InvalidArgumentError(None, None, f"input must be 5-dimensional{list(np.shape(input))} [Op:{op}]")
+    x = _to_ndhwc(input, data_format)
+    _c3_depth_check(op, x.shape[-1], np.shape(filter))
+    g = _Geom3(op, x.shape[1:4], filter.shape[:3], strides, dilations, padding, data_format)
+    ct = _compute_dtype(input.dtype)
+    y = _conv3d_core(x.astype(ct, copy=False), filter.astype(ct, copy=False), g)
+    return _from_ndhwc(y.astype(input.dtype, copy=False), data_format)
+
+
+def _c3_bp_input_kernel(input_sizes, filter, out_backprop, strides=None, padding=None,  # noqa: A002
+                        data_format="NDHWC", dilations=(1, 1, 1, 1, 1), Tshape=None):  # fmt: skip
+    op = "Conv3DBackpropInputV2"
+    _c3_attrs_check(op, padding, data_format)
+    sizes = [int(v) for v in np.reshape(input_sizes, -1)]
+    if len(sizes) != 5:
+        raise InvalidArgumentError(None, None, f"input_sizes must be 5-dimensional [Op:{op}]")
+    n, d, h, w, c = sizes if data_format == "NDHWC" else [sizes[0], *sizes[2:], sizes[1]]
+    _c3_depth_check(op, c, np.shape(filter))
+    dy = _to_ndhwc(out_backprop, data_format)
+    g = _Geom3(op, (d, h, w), filter.shape[:3], strides, dilations, padding, data_format)
+    if tuple(dy.shape) != (n, *g.out, filter.shape[4]):
+        raise InvalidArgumentError(
+            None, None,
+            f"{op}: out_backprop has shape {list(dy.shape)} but the input sizes and filter give "
+            f"{[n, *g.out, filter.shape[4]]} [Op:{op}]",
+        )  # fmt: skip
+    ct = _compute_dtype(out_backprop.dtype)
+    dyc = dy.astype(ct, copy=False)
+    f = filter.astype(ct, copy=False)
+    kd, kh, kw, _, k = f.shape
+    dxp = np.zeros(g.padded(n, c), ct)
+    w2t = np.ascontiguousarray(f.reshape(-1, k).T)
+    spans = [st * (o - 1) + 1 for st, o in zip(g.s, g.out)]
+
+    def work(images):
+        for b in images:
+            dcols = np.matmul(np.ascontiguousarray(dyc[b]).reshape(-1, k), w2t).reshape(*g.out, kd, kh, kw, c)
+            for i in range(kd):
+                for j in range(kh):
+                    for m in range(kw):
+                        o0, o1, o2 = i * g.d[0], j * g.d[1], m * g.d[2]
+                        dxp[b, o0:o0 + spans[0]:g.s[0], o1:o1 + spans[1]:g.s[1], o2:o2 + spans[2]:g.s[2]] += \
+                            dcols[:, :, :, i, j, m]  # fmt: skip
+
+    if dy.size:
+        _run(work, list(range(n)))
+    dx = np.ascontiguousarray(dxp[g.interior()])
+    return _from_ndhwc(dx.astype(out_backprop.dtype, copy=False), data_format)
+
+
+def _c3_bp_filter_kernel(input, filter_sizes, out_backprop, strides=None, padding=None,  # noqa: A002
+                         data_format="NDHWC", dilations=(1, 1, 1, 1, 1)):  # fmt: skip
+    op = "Conv3DBackpropFilterV2"
+    _c3_attrs_check(op, padding, data_format)
+    fshape = [int(v) for v in np.reshape(filter_sizes, -1)]
+    x = _to_ndhwc(input, data_format)
+    dy = _to_ndhwc(out_backprop, data_format)
+    _c3_depth_check(op, x.shape[-1], fshape)
+    g = _Geom3(op, x.shape[1:4], fshape[:3], strides, dilations, padding, data_format)
+    if tuple(dy.shape) != (x.shape[0], *g.out, fshape[4]):
+        raise InvalidArgumentError(
+            None, None, f"{op}: out_backprop has shape {list(dy.shape)}, expected "
+            f"{[x.shape[0], *g.out, fshape[4]]} [Op:{op}]",
+        )  # fmt: skip
+    ct = _compute_dtype(input.dtype)
+    xc = x.astype(ct, copy=False)
+    dyc = dy.astype(ct, copy=False)
+    kdim = int(np.prod(fshape[:4]))
+    k = fshape[4]
+    if xc.size == 0 or dyc.size == 0 or kdim == 0:
+        return np.zeros(fshape, input.dtype)
+    cols = g.windows(g.pad(xc))
+    od, oh, ow = g.out
+
+    def work(chunks):
+        acc = np.zeros((kdim, k), ct)
+        buf = None
+        for bs, ds in chunks:
+            block = cols[bs, ds]
+            if buf is None or buf.size < block.size:
+                buf = np.empty(block.size, ct)
+            b = buf[: block.size].reshape(block.shape)
+            np.copyto(b, block)
+            acc += np.matmul(b.reshape(-1, kdim).T, np.ascontiguousarray(dyc[bs, ds]).reshape(-1, k))
+        return acc
+
+    parts = _run(work, list(_chunks(x.shape[0], od, oh * ow * kdim * xc.itemsize)))
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total.reshape(fshape).astype(input.dtype, copy=False)
+
+
+def _c3_infer(inputs, attrs):
+    x, f = inputs[0], inputs[1]
+    df = attrs.get("data_format", "NDHWC")
+    if x.shape.rank != 5 or f.shape.rank != 5:
+        return [(x.dtype, TensorShape([None] * 5))]
+    dims = x.shape.as_list()
+    n, sp, _ = (dims[0], dims[1:4], dims[4]) if df == "NDHWC" else (dims[0], dims[2:], dims[1])
+    fs = f.shape.as_list()
+    out = [n, None, None, None, fs[4]]
+    if all(v is not None for v in sp + fs[:3]):
+        g = _Geom3("Conv3D", sp, fs[:3], attrs["strides"], attrs.get("dilations") or [1] * 5, attrs["padding"], df)
+        out[1:4] = g.out
+    if df == "NCDHW":
+        out = [out[0], out[4], *out[1:4]]
+    return [(x.dtype, TensorShape(out))]
+
+
+def _c3_attr_subset(op):
+    return {k: op.attrs[k] for k in ("strides", "padding", "data_format", "dilations") if k in op.attrs}
+
+
+def _conv3d_grad(op, grad):
+    x, f = op.inputs
+    a = _c3_attr_subset(op)
+    return (execute(_C3_BP_INPUT, (array_ops.shape(x), f, grad), a),
+            execute(_C3_BP_FILTER, (x, array_ops.shape(f), grad), a))  # fmt: skip
+
+
+_C3_ATTRS = {"T": None, "strides": None, "padding": None, "data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]}
+_CONV3D = defop("Conv3D", ("input", "filter"), _conv3d_kernel, attrs=_C3_ATTRS, infer=_c3_infer,
+                grad=_conv3d_grad)  # fmt: skip
+_C3_BP_INPUT = defop(
+    "Conv3DBackpropInputV2", ("input_sizes", "filter", "out_backprop"), _c3_bp_input_kernel,
+    attrs={**_C3_ATTRS, "Tshape": dtypes.int32}, infer=_infer_from_sizes(0, 2),
+    grad=lambda op, g: (None, execute(_C3_BP_FILTER, (g, array_ops.shape(op.inputs[1]), op.inputs[2]),
+                                      _c3_attr_subset(op)),
+                        execute(_CONV3D, (g, op.inputs[1]), _c3_attr_subset(op))),
+)  # fmt: skip
+_C3_BP_FILTER = defop(
+    "Conv3DBackpropFilterV2", ("input", "filter_sizes", "out_backprop"), _c3_bp_filter_kernel,
+    attrs=_C3_ATTRS, infer=_infer_from_sizes(1, 0),
+    grad=lambda op, g: (execute(_C3_BP_INPUT, (array_ops.shape(op.inputs[0]), g, op.inputs[2]), _c3_attr_subset(op)),
+                        None, execute(_CONV3D, (op.inputs[0], g), _c3_attr_subset(op))),
+)  # fmt: skip
+
+
+def _c3_operands(x, f):
+    x, f = same_dtype_operands("Conv3D", (x, f))
+    if x.dtype not in _C3_T:
+        from arroyo.ops._helpers import check_allowed
+
+        check_allowed(_CONV3D, x, _C3_T)
+    return x, f
+
+
+def _c3_list(values, what):
+    values = [int(v) for v in (values if isinstance(values, (list, tuple)) else [values])]
+    return values
+
+
+def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None, name=None):  # noqa: A002
+    """3-D convolution of [batch, depth, height, width, in] by [kd, kh, kw, in, out] (Conv3D).
+
+    >>> tf.nn.conv3d(tf.ones([1, 3, 3, 3, 1]), tf.ones([2, 2, 2, 1, 1]), [1, 1, 1, 1, 1], "VALID").shape
+    TensorShape([1, 2, 2, 2, 1])
+    """
+    x, f = _c3_operands(input, filters)
+    attrs = {"strides": _c3_list(strides, "strides"), "padding": padding, "data_format": data_format or "NDHWC",
+             "dilations": [1] * 5 if dilations is None else _c3_list(dilations, "dilations")}  # fmt: skip
+    return execute(_CONV3D, (x, f), attrs, name)
+
+
+def conv3d_transpose(input, filters, output_shape, strides, padding="SAME", data_format="NDHWC",  # noqa: A002
+                     dilations=None, name=None):  # fmt: skip
+    """The gradient of conv3d with respect to its input (raw op Conv3DBackpropInputV2)."""
+    dy, f = _c3_operands(input, filters)
+    df = data_format or "NDHWC"
+    ci = 1 if df.startswith("NC") else 4
+    attrs = {"strides": _get_sequence(strides, 3, ci, "strides"), "padding": padding, "data_format": df,
+             "dilations": _get_sequence(dilations, 3, ci, "dilations")}  # fmt: skip
+    from arroyo.ops._helpers import int_tensor
+
+    return execute(_C3_BP_INPUT, (int_tensor(output_shape), f, dy), attrs, name)
+
+
 # -- SpaceToDepth / DepthToSpace -------------------------------------------------------
 
 
@@ -1322,7 +1617,10 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
         return conv2d(input, f, 1 if strides is None else strides, padding, data_format=fmt,
                       dilations=dilations, name=name)  # fmt: skip
     if n == 3:
-        raise NotImplementedError("tf.nn.convolution with 3 spatial dimensions (Conv3D) is not implemented")
+        fmt = data_format if data_format is not None else "NDHWC"
+        ci = 1 if fmt.startswith("NC") else 4
+        return conv3d(input, f, _get_sequence(strides, 3, ci, "strides"), padding, data_format=fmt,
+                      dilations=_get_sequence(dilations, 3, ci, "dilations"), name=name)  # fmt: skip
     raise ValueError(f"`filters.shape.rank - 2` must be 1, 2 or 3. Received: filters.shape={f.shape}")
 
 
@@ -1337,6 +1635,9 @@ def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_f
     if n == 2:
         return conv2d_transpose(input, filters, output_shape, strides, padding=padding,
                                 data_format=data_format or "NHWC", dilations=dilations, name=name)  # fmt: skip
+    if n == 3:
+        return conv3d_transpose(input, filters, output_shape, strides, padding=padding,
+                                data_format=data_format or "NDHWC", dilations=dilations, name=name)  # fmt: skip
     raise ValueError(f"`output_shape` must be of length 3, 4 or 5. Received: output_shape={output_shape} of length {n + 2}.")
 
 
@@ -1384,5 +1685,6 @@ TF_API = {
     "tf.nn": ["conv2d", "conv1d", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
               "bias_add", "conv1d_transpose", "convolution", "conv_transpose", "atrous_conv2d",
               "atrous_conv2d_transpose", "depthwise_conv2d_backprop_input",
-              "depthwise_conv2d_backprop_filter", "space_to_depth", "depth_to_space"],
+              "depthwise_conv2d_backprop_filter", "space_to_depth", "depth_to_space", "conv3d",
+              "conv3d_transpose"],
 }
