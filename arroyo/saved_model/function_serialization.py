@@ -96,7 +96,7 @@ def _tf_def(op):
         if op.type in op_defs.known_ops()[1]:
             why = f"TensorFlow has no op named {op.type}"
         else:
-            why = (f"arroyo has no TensorFlow signature for it (regenerate arroyo/saved_model/op_defs.json "
+            why = ("arroyo has no TensorFlow signature for it (regenerate arroyo/saved_model/op_defs.json "
                    "with tools/make_saved_model_op_defs.py)")
         raise ValueError(f"Cannot save op '{op.name}' of type {op.type} in a SavedModel: {why}.")
     return d
