@@ -17,6 +17,7 @@ import numpy as np
 
 from arroyo.framework import dtypes
 from arroyo.framework.errors import InvalidArgumentError
+from arroyo.framework.op_registry import dtype_name
 from arroyo.framework.tensor import EagerTensor, Tensor, TensorSpec, convert_to_tensor
 from arroyo.graph.function import ConcreteFunction
 from arroyo.saved_model import structure as st
@@ -99,31 +100,41 @@ class RestoredConcreteFunction(ConcreteFunction):
 
     def __call__(self, *args, **kwargs):
         """Positional tensors (up to the allowed count) and keyword arguments by input name."""
-        if len(args) > self._num_positional_args:
-            raise TypeError(
-                f"{self._name}(...) takes at most {self._num_positional_args} positional "
-                f"argument(s) but {len(args)} were given."
-            )
         values = list(args)
         rest = self._arg_keywords[len(args):]
-        unknown = set(kwargs) - set(rest)
-        if unknown:
-            raise TypeError(f"{self._name}(...) got unexpected keyword arguments: {', '.join(sorted(unknown))}.")
-        for kw in rest:
-            if kw not in kwargs:
-                raise TypeError(f"{self._name}(...) missing required argument: {kw}.")
-            values.append(kwargs[kw])
+        problem = None
+        if len(args) > self._num_positional_args:
+            problem = "too many positional arguments"
+        elif set(kwargs) - set(rest):
+            problem = f"got an unexpected keyword argument '{sorted(set(kwargs) - set(rest))[0]}'"
+        else:
+            missing = [kw for kw in rest if kw not in kwargs]
+            if missing:
+                problem = f"missing a required argument: '{missing[0]}'"
+        if problem is not None:
+            params = ", ".join(f"{kw}: {TensorSpec(p.shape, p.dtype, kw)!r}"
+                               for kw, p in zip(self._arg_keywords, self._inputs))  # fmt: skip
+            raise TypeError(
+                f"Binding inputs to tf.function failed due to `{problem}`. Received args: {args} and "
+                f"kwargs: {kwargs} for signature: (*, {params})."
+            )
+        values += [kwargs[kw] for kw in rest]
         tensors = []
         for i, (v, p) in enumerate(zip(values, self._inputs)):
             t = v.value() if _is_variable(v) else v
             if not isinstance(t, Tensor):
                 t = convert_to_tensor(t, dtype=p.dtype)
-            if t.dtype != p.dtype or not p.shape.is_compatible_with(t.shape):
+            if t.dtype != p.dtype:
                 raise InvalidArgumentError(
                     None, None,
-                    f"Error while calling ConcreteFunction {self._name}: argument {i} "
-                    f"({self._arg_keywords[i]}) expected {TensorSpec(p.shape, p.dtype)!r} but got a "
-                    f"tensor with shape {t.shape} and dtype {t.dtype.name}.",
+                    f"cannot compute {self._name} as input #{i}(zero-based) was expected to be a "
+                    f"{dtype_name(p.dtype)} tensor but is a {dtype_name(t.dtype)} tensor [Op:{self._name}]",
+                )  # fmt: skip
+            if not p.shape.is_compatible_with(t.shape):
+                raise InvalidArgumentError(
+                    None, None,
+                    f"Input #{i} ({self._arg_keywords[i]}) of {self._name} must have shape {p.shape} "
+                    f"but has shape {t.shape} [Op:{self._name}]",
                 )  # fmt: skip
             tensors.append(t)
         return self._call_flat(tensors)

@@ -419,3 +419,19 @@ def test_pbtxt_is_read(tmp_path):
         fh.write(text_format.MessageToString(sm))
     os.remove(pb)
     assert tf.saved_model.load(path)(tf.constant(X)).shape == (2, 2)
+
+
+def test_signature_call_errors(tmp_path):
+    sig = _save_load(MLP(), tmp_path / "m").signatures["serving_default"]
+    with pytest.raises(TypeError, match="Binding inputs to tf.function failed due to `missing a required argument: 'x'`"):
+        sig()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'y'"):
+        sig(y=tf.constant(X))
+    with pytest.raises(TypeError, match="too many positional arguments"):
+        sig(tf.constant(X), tf.constant(X))
+    with pytest.raises(InvalidArgumentError, match=r"as input #0\(zero-based\) was expected to be a float tensor but is a double tensor"):
+        sig(x=tf.constant(X, tf.float64))
+    with pytest.raises(InvalidArgumentError):
+        sig(x=tf.ones([2, 5]))
+    out = sig(x=[[1.0, 2.0, 3.0]])  # Python values convert to the input's dtype
+    assert out["output_0"].shape == (1, 2)
