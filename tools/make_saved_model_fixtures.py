@@ -251,9 +251,40 @@ def captures():
     _save("captures", m, calls)
 
 
+def keras_export():
+    """A small Keras 3 CNN exported with `model.export()` (the `serve` endpoint and signature)."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(5)
+    inp = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3, activation="relu")(inp)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.MaxPooling2D()(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dropout(0.2)(x)
+    out = keras.layers.Dense(5, activation="softmax")(x)
+    model = keras.Model(inp, out)
+    path = os.path.join(OUT, "keras_export")
+    if os.path.exists(path):
+        shutil.rmtree(path)
+    model.export(path, verbose=False)
+    loaded = tf.saved_model.load(path)
+    xs = np.random.default_rng(0).normal(size=(2, 8, 8, 3)).astype(np.float32)
+    rec = Recorder()
+    rec.call("serve", loaded.serve, tf.constant(xs))
+    rec.call("serving_default", loaded.signatures["serving_default"], tf.constant(xs))
+    np.savez(os.path.join(path, "expected.npz"), **rec.arrays)
+    fp = os.path.join(path, "fingerprint.pb")
+    if os.path.exists(fp):
+        os.remove(fp)
+    print("wrote", os.path.relpath(path, ROOT))
+
+
 def main(argv):
     os.makedirs(OUT, exist_ok=True)
-    makers = {"mlp": mlp, "multiply": multiply, "features": features, "captures": captures}
+    makers = {"mlp": mlp, "multiply": multiply, "features": features, "captures": captures,
+              "keras_export": keras_export}
     for name in argv or list(makers):
         makers[name]()
 

@@ -139,3 +139,14 @@ def test_gradients_through_tf_made_function():
     want = tape.gradient(y2, [m.hidden.w, m.out.w, m.out.b])
     for g, w in zip(grads, want):
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_keras_export():
+    """A Keras 3 CNN exported by TF with `model.export()` (Conv2D, BatchNorm, MaxPool, Dense)."""
+    exp = _expected("keras_export")
+    m = tf.saved_model.load(os.path.join(DATA, "keras_export"))
+    assert sorted(m.signatures) == ["serve", "serving_default"]
+    (x,), _ = _inputs(exp, "serve")
+    _check(exp, "serve", m.serve(tf.constant(x)))
+    _check(exp, "serving_default", m.signatures["serving_default"](tf.constant(x)))
+    assert len(m.variables) == 9 and len(m.trainable_variables) == 6
