@@ -584,6 +584,23 @@ TAPE = [
 ]
 # Gradients of gather are IndexedSlices (reprs compared as numbers).
 GATHER = [
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = (s.values, s.indices, s.dense_shape, s.dtype, s.shape, s.device)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = tf.convert_to_tensor(s)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = tf.convert_to_tensor(-s)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = str(s)[:14]',
+    's = tf.IndexedSlices(tf.constant([[1., 2.]]), tf.constant([0]))\nout = (s.dense_shape, s.shape)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.]]), tf.constant([0]))\nout = tf.convert_to_tensor(s)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = tf.convert_to_tensor(s, tf.float64)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = tf.convert_to_tensor(s, tf.float32)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = s + 1',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = tf.reduce_sum(s)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = s.values.shape',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [5., 5.]]), tf.constant([0, 0]), tf.constant([2, 2]))\nout = tf.convert_to_tensor(s)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = s.consumers() if False else type(s).__name__',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = isinstance(s, tf.Tensor)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = tf.is_tensor(s)',
+    's = tf.IndexedSlices(tf.constant([[1., 2.], [3., 4.]]), tf.constant([2, 0]), tf.constant([3, 2]))\nout = s.graph',
+
     ('x = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  g.watch(x)\n  y = tf.gather(x, [0, 2, 0])\nout = g.gradient(y, x)', 'num'),
     ('v = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.gather(v, [0, 2, 0]))\ngr = g.gradient(y, v)\nout = [type(gr).__name__, gr.indices, gr.values, gr.dense_shape]', 'num'),
     ('v = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\nwith tf.GradientTape() as g:\n  y = tf.reduce_sum(tf.gather(v, [0, 2, 0]) * 2.0) + tf.reduce_sum(v)\nout = g.gradient(y, v)', 'num'),

@@ -940,10 +940,16 @@ def _tape_active():
 
 
 def is_tensor(x) -> bool:
-    """True for `tf.Tensor`s and Variables (TF's `tf.is_tensor`)."""
-    from arroyo.ops.variables import Variable
+    """True for tensors, Variables and composite tensors such as IndexedSlices (`tf.is_tensor`).
 
-    return isinstance(x, (Tensor, Variable))
+    >>> tf.is_tensor(tf.constant(1)), tf.is_tensor([1])
+    (True, False)
+    """
+    if isinstance(x, Tensor) or getattr(x, "_is_arroyo_variable", False):
+        return True
+    from arroyo.ops.indexed_slices import IndexedSlices
+
+    return isinstance(x, IndexedSlices)
 
 
 class TensorSpec:

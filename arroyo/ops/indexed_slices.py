@@ -65,6 +65,14 @@ class IndexedSlices:
     def numpy(self):
         return self.to_dense().numpy()
 
+    @property
+    def graph(self):
+        return self._values.graph
+
+    def __str__(self):
+        shape = "" if self._dense_shape is None else f", dense_shape={str(self._dense_shape)}"
+        return f"IndexedSlices(indices={str(self._indices)}, values={str(self._values)}{shape})"
+
     def __neg__(self):
         from arroyo.ops.math_ops import negative
 
@@ -72,10 +80,17 @@ class IndexedSlices:
 
 
 def _to_tensor(value, dtype=None, name=None):
-    t = value.to_dense()
-    if dtype is not None and t.dtype != dtype:
-        raise ValueError(f"Tensor conversion requested dtype {dtype} for IndexedSlices with dtype {t.dtype}")
-    return t
+    if dtype is not None and value.dtype != dtype:
+        raise ValueError(
+            f"Incompatible tensor conversion requested to `dtype` {dtype.name} for IndexedSlices "
+            f"({str(value)}) with dtype {value.dtype.name}"
+        )
+    if value.dense_shape is None:
+        raise ValueError(
+            "Tensor conversion requested for IndexedSlices for argument `value` without "
+            f"dense_shape: {str(value)}"
+        )
+    return value.to_dense()
 
 
 register_tensor_conversion_function(IndexedSlices, _to_tensor)
