@@ -46,6 +46,7 @@ _DERIVED = frozenset({
 _OP_DERIVED = {
     "AssignVariableOp": {"dtype"}, "AssignAddVariableOp": {"dtype"}, "AssignSubVariableOp": {"dtype"},
     "MaxPool3DGrad": {"TInput"}, "NonDeterministicInts": {"shape_dtype"}, "RandomUniformInt": {"Tout"},
+    "MaxPoolGradWithArgmax": {"Targmax"}, "MaxPoolGradGradWithArgmax": {"Targmax"},
     "StatelessRandomUniformInt": {"dtype"}, "StatelessRandomUniformIntV2": {"dtype"},
     "TensorListFromTensor": {"element_dtype"}, "TensorListScatterIntoExistingList": {"element_dtype"},
     "TensorListSetItem": {"element_dtype"}, "TensorListSplit": {"element_dtype"},
@@ -61,7 +62,7 @@ _INDEPENDENT = frozenset({
     "num_upper", "seed", "counter", "key", "alg", "condition", "labels", "filter_sizes",
     "input_sizes", "orig_input_shape", "element_shape", "max_num_elements", "num_elements",
     "leading_dims", "lengths", "partitions", "index", "num_rows", "num_cols", "num_samples",
-    "l2_regularizer", "resource", "input_handle", "branch_index", "cond", "weights",
+    "l2_regularizer", "resource", "input_handle", "branch_index", "cond", "weights", "argmax",
 })  # fmt: skip
 # List inputs whose elements each keep their own dtype (TF: a type-list attr).
 _HETEROGENEOUS = {"Assert": {"data"}, "IdentityN": {"input"}}

@@ -8,6 +8,7 @@ own kernels and gradients, so second order works as in TF.
 
 from __future__ import annotations
 
+import collections
 import itertools
 
 import numpy as np
@@ -472,6 +473,113 @@ _AVGPOOL_GRAD = {
 _AVGPOOL_FWD = {"AvgPoolGrad": _AVGPOOL, "AvgPool3DGrad": _AVGPOOL3D}
 
 
+# -- MaxPoolWithArgmax -----------------------------------------------------------------
+
+
+def _argmax_index(geo, idx, shape, include_batch):
+    """Flat input index ((b*H + y)*W + x)*C + c of each output's chosen tap."""
+    n, h, w, c = shape
+    kw = geo.k[1]
+    ti, tj = np.divmod(idx, kw)
+    oy = (np.arange(geo.out[0]) * geo.s[0] - geo.before[0])[None, :, None, None]
+    ox = (np.arange(geo.out[1]) * geo.s[1] - geo.before[1])[None, None, :, None]
+    flat = ((oy + ti) * w + (ox + tj)) * c + np.arange(c)[None, None, None, :]
+    if include_batch:
+        flat = flat + (np.arange(n) * (h * w * c))[:, None, None, None]
+    return flat
+
+
+def _mpwa_kernel(input, ksize=None, strides=None, Targmax=dtypes.int64, padding=None,  # noqa: A002
+                 include_batch_in_index=False):  # fmt: skip
+    op = "MaxPoolWithArgmax"
+    _check_pool_attrs(op, 2, padding, "NHWC", (), False)
+    _check_rank(op, input, 2)
+    geo = _Pool(op, input.shape, ksize, strides, padding, [], "NHWC", 2)
+    out_shape = (input.shape[0], *geo.out, input.shape[-1])
+    arg_dt = dtypes.as_dtype(Targmax).as_numpy_dtype
+    if 0 in out_shape or input.size == 0:
+        return [np.zeros(out_shape, input.dtype), np.zeros(out_shape, arg_dt)]
+    xp = geo.pad(input, _lowest(input.dtype))
+    best, idx = _argmax_taps(xp, geo)
+    return [best, _argmax_index(geo, idx, input.shape, include_batch_in_index).astype(arg_dt)]
+
+
+def _flat_argmax(argmax, shape, include_batch):
+    a = argmax.astype(np.int64, copy=False)
+    if not include_batch:
+        per = int(np.prod(shape[1:]))
+        a = a + (np.arange(shape[0], dtype=np.int64) * per).reshape((-1,) + (1,) * (a.ndim - 1))
+    return a
+
+
+def _mpwa_grad_kernel(input, grad, argmax, ksize=None, strides=None, padding=None,  # noqa: A002
+                      include_batch_in_index=False, Targmax=None):  # fmt: skip
+    op = "MaxPoolGradWithArgmax"
+    if grad.shape != argmax.shape:
+        raise InvalidArgumentError(None, None, f"Expected grad and argmax to have the same shape [Op:{op}]")
+    a = _flat_argmax(argmax, input.shape, include_batch_in_index).reshape(-1)
+    if a.size and (a.min() < 0 or a.max() >= input.size):
+        raise InvalidArgumentError(None, None, f"Invalid argmax value in {op} [Op:{op}]")
+    dx = np.bincount(a, weights=grad.reshape(-1).astype(np.float64), minlength=input.size)
+    return dx.astype(grad.dtype).reshape(input.shape)
+
+
+def _mpwa_gradgrad_kernel(input, grad, argmax, ksize=None, strides=None, padding=None,  # noqa: A002
+                          include_batch_in_index=False, Targmax=None):  # fmt: skip
+    a = _flat_argmax(argmax, input.shape, include_batch_in_index)
+    return grad.reshape(-1)[a]
+
+
+def _mpwa_attrs(op):
+    return {k: op.attrs[k] for k in ("ksize", "strides", "padding", "include_batch_in_index") if k in op.attrs}
+
+
+def _mpwa_infer(inputs, attrs):
+    (_, shape), = _pool_infer(2)([inputs[0]], {**attrs, "data_format": "NHWC"})
+    return [(inputs[0].dtype, shape), (dtypes.as_dtype(attrs.get("Targmax") or dtypes.int64), shape)]
+
+
+_MPWA = defop("MaxPoolWithArgmax", ("input",), _mpwa_kernel,
+              attrs={"ksize": None, "strides": None, "Targmax": dtypes.int64, "padding": None,
+                     "include_batch_in_index": False, "T": None},
+              infer=_mpwa_infer, num_outputs=2,
+              grad=lambda op, g, _unused: execute(_MPWA_GRAD, (op.inputs[0], g, op.outputs[1]), _mpwa_attrs(op)))  # fmt: skip
+_MPWA_GRAD = defop("MaxPoolGradWithArgmax", ("input", "grad", "argmax"), _mpwa_grad_kernel,
+                   attrs={"ksize": None, "strides": None, "padding": None, "include_batch_in_index": False,
+                          "Targmax": None, "T": None},
+                   infer=_same_as_input(0, 1),
+                   grad=lambda op, g: (array_ops.zeros_like(op.inputs[0]),
+                                       execute(_MPWA_GRADGRAD, (op.inputs[0], g, op.inputs[2]), _mpwa_attrs(op)),
+                                       None))  # fmt: skip
+_MPWA_GRADGRAD = defop("MaxPoolGradGradWithArgmax", ("input", "grad", "argmax"), _mpwa_gradgrad_kernel,
+                       attrs={"ksize": None, "strides": None, "padding": None, "include_batch_in_index": False,
+                              "Targmax": None, "T": None},
+                       infer=lambda inputs, attrs: [(inputs[1].dtype, inputs[2].shape)],
+                       grad=lambda op, g: (array_ops.zeros_like(op.inputs[0]),
+                                           execute(_MPWA_GRAD, (op.inputs[0], g, op.inputs[2]), _mpwa_attrs(op)),
+                                           None))  # fmt: skip
+
+_ArgmaxResult = collections.namedtuple("MaxPoolWithArgmax", ["output", "argmax"])
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC", output_dtype=dtypes.int64,  # noqa: A002
+                         include_batch_in_index=False, name=None):  # fmt: skip
+    """Max pooling that also returns the flat index of each maximum ((y * W + x) * C + c).
+
+    >>> y, a = tf.nn.max_pool_with_argmax(tf.reshape(tf.range(4.0), [1, 2, 2, 1]), 2, 2, "VALID")
+    >>> int(a[0, 0, 0, 0])
+    3
+    """
+    if data_format != "NHWC":
+        raise ValueError("`data_format` values other  than 'NHWC' are not supported. "
+                         f"Received: data_format={data_format}")  # fmt: skip
+    attrs = {"ksize": _get_sequence(ksize, 2, 3, "ksize"), "strides": _get_sequence(strides, 2, 3, "strides"),
+             "padding": _string_padding(padding), "Targmax": dtypes.as_dtype(output_dtype),
+             "include_batch_in_index": bool(include_batch_in_index)}  # fmt: skip
+    out, arg = execute(_MPWA, (_input(_MPWA, input, _MAX_T),), attrs, name)
+    return _ArgmaxResult(out, arg)
+
+
 # -- public functions -------------------------------------------------------------------
 
 
@@ -621,9 +729,9 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_
     return fn(x, list(window_shape), list(np.reshape(strides, -1)), padding, data_format=data_format, name=name)
 
 
-del int_tensor, dtypes
+del int_tensor
 
 TF_API = {
     "tf.nn": ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d",
-              "avg_pool2d", "avg_pool3d", "pool"],
+              "avg_pool2d", "avg_pool3d", "pool", "max_pool_with_argmax"],
 }

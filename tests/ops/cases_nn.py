@@ -269,6 +269,22 @@ CASES = [
     Case("pool_max_avg", lambda tf, x, y: [tf.nn.pool(x, [2, 2], "MAX", strides=[2, 2], padding="SAME"),
                                            tf.nn.pool(y, [3], "AVG")],
          [P, P1], ops=("MaxPool", "AvgPool"), grad=True),
+    Case("max_pool_with_argmax", lambda tf, x: list(tf.nn.max_pool_with_argmax(x, 3, 2, "SAME")), [P],
+         ops=("MaxPoolWithArgmax",), grad=True),
+    Case("max_pool_with_argmax_batch", lambda tf, x: list(tf.nn.max_pool_with_argmax(
+        x, [2, 3], [2, 1], "VALID", output_dtype=tf.int32, include_batch_in_index=True)), [P],
+         ops=("MaxPoolWithArgmax",), grad=True),
+    Case("raw_max_pool_grad_with_argmax",
+         lambda tf, x, g: tf.raw_ops.MaxPoolGradWithArgmax(
+             input=_as(tf, x, g), grad=g, argmax=tf.nn.max_pool_with_argmax(x, 3, 2, "SAME").argmax,
+             ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding="SAME"),
+         [P, _n(2, 3, 3, 2)], ops=("MaxPoolWithArgmax", "MaxPoolGradWithArgmax"), grad=True, grad_inputs=(1,),
+         grad2=True),
+    Case("raw_max_pool_grad_grad_with_argmax",
+         lambda tf, x, g: tf.raw_ops.MaxPoolGradGradWithArgmax(
+             input=_as(tf, x, g), grad=g, argmax=tf.nn.max_pool_with_argmax(x, 2, 2, "VALID").argmax,
+             ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID"),
+         [P, _n(2, 5, 5, 2)], ops=("MaxPoolWithArgmax", "MaxPoolGradGradWithArgmax"), grad=True, grad_inputs=(1,)),
     # -- average pooling -------------------------------------------------------------------
     Case("avg_pool2d_same", lambda tf, x: tf.nn.avg_pool2d(x, 3, 2, "SAME"), [P], ops=("AvgPool",),
          ref=lambda x: ref_pool(x, 3, 2, np.mean, ((1, 1), (1, 1))), grad=True),
