@@ -27,6 +27,7 @@ __all__ = ["Library", "function_spec_proto", "fullargspec"]
 _uid = itertools.count(1)
 _ARG_INVALID = re.compile(r"[^a-z0-9_]")
 _CONTROL_FLOW = ("If", "StatelessIf", "Case", "StatelessCase")
+_NODE_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/>]*$")
 
 
 def _is_variable(x):
@@ -187,6 +188,7 @@ class _Exporter:
         self.fdef = fdef
         self.names = _Names()
         self.ref = {}  # id(tensor or Variable) -> input string
+        self.node_name = {}  # id(Operation) -> its NodeDef name
 
 
 def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
@@ -199,8 +201,13 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
     ex = _Exporter(lib, graph, fdef)
     ops = executor.live_ops(graph, outputs)
     for op in ops:
-        if op.type != "Placeholder":
+        if op.type != "Placeholder" and _NODE_NAME.match(op.name):
             ex.names.used.add(op.name)
+            ex.node_name[id(op)] = op.name
+    for op in ops:  # names TF would reject get a valid spelling
+        if op.type != "Placeholder" and id(op) not in ex.node_name:
+            fixed = re.sub(r"[^A-Za-z0-9_.\-/>]", "_", op.name)
+            ex.node_name[id(op)] = ex.names.take(fixed if _NODE_NAME.match(fixed) else "n" + fixed)
 
     # -- input args: placeholders, then one resource per captured Variable ----------------
     for i, p in enumerate(inputs):
@@ -243,8 +250,9 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
         if op.type == "NoOp" and not op.control_inputs:
             continue
         lib.op_types.add(op.type)
-        node = fdef.node_def.add(name=op.name, op=op.type)
-        exported.add(op.name)
+        nname = ex.node_name[id(op)]
+        node = fdef.node_def.add(name=nname, op=op.type)
+        exported.add(id(op))
         if op.type in _CONTROL_FLOW:
             values = _control_flow_node(ex, node, op)
         elif op.type in ("While", "StatelessWhile"):
@@ -262,23 +270,23 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
             node.input.extend(_input_ref(ex, t) for t in op.inputs)
             layout = _output_layout(op, tf_def, {**own, **derived, **values})
             for t, (argn, j) in zip(op._outputs, layout):
-                ex.ref[id(t)] = f"{op.name}:{argn}:{j}"
+                ex.ref[id(t)] = f"{nname}:{argn}:{j}"
             if tf_def.get("is_stateful"):
                 stateful.append(op)
         if op.op_def.stateful and op.type != "Const" and (not stateful or stateful[-1] is not op):
             stateful.append(op)
-        node.input.extend("^" + c.name for c in op.control_inputs if c.name in exported)
+        node.input.extend("^" + ex.node_name[id(c)] for c in op.control_inputs if id(c) in exported)
 
     # -- outputs: Identity nodes that run after the side effects -----------------------------
     noop = None
     if stateful:
         noop = ex.names.take("NoOp")
         n = fdef.node_def.add(name=noop, op="NoOp")
-        n.input.extend("^" + s.name for s in stateful)
+        n.input.extend("^" + ex.node_name[id(s)] for s in stateful)
         lib.op_types.add("NoOp")
         for s in stateful:
-            fdef.control_ret[s.name] = s.name
-            sig.control_output.append(s.name)
+            fdef.control_ret[ex.node_name[id(s)]] = ex.node_name[id(s)]
+            sig.control_output.append(ex.node_name[id(s)])
         sig.is_stateful = True
     for o in outputs:
         ident = ex.names.take("Identity")
@@ -328,7 +336,7 @@ def _control_flow_node(ex, node, op):
             fl.func.add(name=ex.lib.nested(b, variables))
         argn = "output"
     for j, t in enumerate(op._outputs):
-        ex.ref[id(t)] = f"{op.name}:{argn}:{j}"
+        ex.ref[id(t)] = f"{ex.node_name[id(op)]}:{argn}:{j}"
     return values
 
 
@@ -384,7 +392,7 @@ def _while_node(ex, node, op):
 
     refs = []
     if has_max:
-        counter = ex.names.take(f"{op.name}/loop_counter")
+        counter = ex.names.take(f"{ex.node_name[id(op)]}/loop_counter")
         c = ex.fdef.node_def.add(name=counter, op="Const")
         tp.make_tensor_proto(np.int32(0), dtypes.int32, c.attr["value"].tensor)
         c.attr["dtype"].type = dtypes.int32.as_datatype_enum
@@ -399,7 +407,7 @@ def _while_node(ex, node, op):
     node.attr["body"].func.name = ex.lib.nested(wrapper("body"), variables)
     off = 2 if has_max else 0
     for j, t in enumerate(op._outputs):
-        ex.ref[id(t)] = f"{op.name}:output:{off + j}"
+        ex.ref[id(t)] = f"{ex.node_name[id(op)]}:output:{off + j}"
     return {"T": tin}
 
 
