@@ -624,6 +624,15 @@ def _from_python(value, dtype):
     """
     tp = type(value)
     c = _category(tp)
+    if (tp is list or tp is tuple) and value:
+        ts = set(map(type, value))
+        if len(ts) == 1:  # fast path: a flat list of one Python scalar type
+            et = ts.pop()
+            if et is float or et is int or et is bool:
+                cat = _BASE_CATEGORY[et]
+                arr = (_infer(value, [len(value)], {cat}, value[0], cat) if dtype is None
+                       else _with_dtype(value, [len(value)], {cat}, cat, dtype))  # fmt: skip
+                return arr
     if c == "q":
         try:
             shape, types, first = _scan(value)
