@@ -50,7 +50,6 @@ _OP_DERIVED = {
     "StatelessRandomUniformInt": {"dtype"}, "StatelessRandomUniformIntV2": {"dtype"},
     "TensorListFromTensor": {"element_dtype"}, "TensorListScatterIntoExistingList": {"element_dtype"},
     "TensorListSetItem": {"element_dtype"}, "TensorListSplit": {"element_dtype"},
-    "MaxPoolGradWithArgmax": {"Targmax"}, "MaxPoolGradGradWithArgmax": {"Targmax"},
 }
 _OP_VISIBLE = {"TopKV2": {"index_type"}}
 _DTYPE_ATTRS = frozenset({"DstT", "SrcT", "out_type", "output_type", "dtype", "Tout", "T", "out_idx",
