@@ -68,14 +68,14 @@ _LAZY = {
     "dtypes": "arroyo._api.dtypes",
     "raw_ops": "arroyo._api.raw_ops",
     "nest": "arroyo.util.nest",
-    "autodiff": "arroyo._api.autodiff",
+    "autodiff": "arroyo.autodiff",
     "experimental": "arroyo._api.experimental",
     "signal": "arroyo._api.signal",
     "sparse": "arroyo._api.sparse",
     "strings": "arroyo._api.strings",
     "compat": "arroyo.compat",
-    "train": "arroyo._api.train",
-    "saved_model": "arroyo._api.saved_model",
+    "train": "arroyo.train",
+    "saved_model": "arroyo.saved_model",
     "autograph": "arroyo._api.autograph",
 }
 

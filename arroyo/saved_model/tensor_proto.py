@@ -24,19 +24,9 @@ def pb(module="graph_pb2"):
 
 
 def training():
-    """arroyo's checkpoint modules (`arroyo.train.checkpoint`, `.tensor_bundle`).
-
-    Importing the package `arroyo.train` binds the attribute `arroyo.train` to it, hiding the
-    public `tf.train` namespace (arroyo._api.train) that `arroyo.__getattr__` provides lazily;
-    the public namespace is put back."""
-    import importlib
-    import sys
-
+    """arroyo's checkpoint modules (`arroyo.train.checkpoint`, `.tensor_bundle`)."""
     from arroyo.train import checkpoint, tensor_bundle
 
-    root = sys.modules["arroyo"]
-    if root.__dict__.get("train") is sys.modules.get("arroyo.train"):
-        root.__dict__["train"] = importlib.import_module("arroyo._api.train")
     return checkpoint, tensor_bundle
 
 
