@@ -30,8 +30,10 @@ from arroyo.framework.dtypes import (
     int32,
     int64,
     qint8,
+    qint16,
     qint32,
     quint8,
+    quint16,
     resource,
     string,
     uint8,
@@ -47,7 +49,7 @@ from arroyo.ops.variables import Variable, VariableAggregation, VariableSynchron
 from arroyo.ops.indexed_slices import IndexedSlices
 from arroyo.autodiff.tape import GradientTape, UnconnectedGradients, custom_gradient
 from arroyo._api.top_level import *  # noqa: F401,F403 - the tf.* functions
-from arroyo.framework.device import device  # noqa: F401
+from arroyo.framework.device import DeviceSpec, device  # noqa: F401
 from arroyo.graph.function import function  # noqa: F401
 from arroyo.graph.gradients import gradients  # noqa: F401
 from arroyo.module.module import Module  # noqa: F401

@@ -171,14 +171,18 @@ class Function:
             raise TypeError(f"{self._name}() {e}") from None
         bound.apply_defaults()
         out = []
+        keywords = _KwArgs()
         for p in sig.parameters.values():
             if p.kind == p.VAR_POSITIONAL:
                 out.extend(bound.arguments.get(p.name, ()))
             elif p.kind == p.VAR_KEYWORD:
-                if bound.arguments.get(p.name):
-                    out.append(dict(bound.arguments[p.name]))
+                keywords.update(bound.arguments.get(p.name, {}))
+            elif p.kind == p.KEYWORD_ONLY:
+                keywords[p.name] = bound.arguments[p.name]
             else:
                 out.append(bound.arguments[p.name])
+        if keywords:
+            out.append(keywords)  # keyword-only arguments travel as one trailing dict
         if self._input_signature is not None:
             n = len(self._input_signature)
             if len(out) < n:
@@ -313,7 +317,10 @@ def trace(fn, args, name, input_signature=None, owner=None):
             flat_in = [to_placeholder(x) for x in flat]
         traced_args = nest.pack_sequence_as(args, flat_in)
         with variable_lifting.creation_scope(owner) as created:
-            result = fn(*traced_args)
+            if traced_args and isinstance(traced_args[-1], _KwArgs):
+                result = fn(*traced_args[:-1], **traced_args[-1])
+            else:
+                result = fn(*traced_args)
         result = nest.map_structure(_densify, result)
         flat_out = nest.flatten(result)
         outputs = []
@@ -546,11 +553,20 @@ def _replay_graph(graph, inputs, tensors, outputs):
     return [env[id(t)] for t in outputs]
 
 
+class _KwArgs(dict):
+    """Keyword-only arguments of a tf.function call, kept apart from positional ones."""
+
+
 def _densify(x):
-    """Composite outputs (IndexedSlices) leave a function as dense tensors."""
+    """Outputs leave a function as tensors: IndexedSlices densified, Python numbers and
+    strings converted (as TF does); None stays None."""
     from arroyo.ops.indexed_slices import IndexedSlices
 
-    return x.to_dense() if isinstance(x, IndexedSlices) else x
+    if isinstance(x, IndexedSlices):
+        return x.to_dense()
+    if isinstance(x, (bool, int, float, complex, str, bytes, np.generic)):
+        return convert_to_tensor(x)
+    return x
 
 
 def _relaxed(x, owner):

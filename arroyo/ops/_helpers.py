@@ -139,6 +139,11 @@ def int_tensor(value, dtype=dtypes.int32):
         if not t.dtype.is_integer:
             raise TypeError(f"Expected an integer tensor, got {t.dtype.name}")
         return t
+    if (tv is list or tv is tuple) and any(is_tensorlike(v) for v in value):
+        # e.g. tf.fill([tf.shape(x)[0], 1], v): pack the parts (symbolic ones stay symbolic)
+        from arroyo.ops.array_ops import stack
+
+        return stack([v if is_tensorlike(v) else int_tensor(v, dtype) for v in value])
     arr = np.asarray(value)
     if arr.dtype.kind not in "iu":
         if arr.size == 0:

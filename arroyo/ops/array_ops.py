@@ -55,7 +55,7 @@ def _shp(dims):
     return "[" + ",".join(str(int(d)) for d in dims) + "]"
 
 
-def _fill_kernel(dims, value):
+def _fill_kernel(dims, value, index_type=None):
     return np.full(tuple(int(d) for d in np.ravel(dims)), value, dtype=value.dtype)
 
 
