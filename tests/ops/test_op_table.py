@@ -23,6 +23,10 @@ COVERED_ELSEWHERE = {
     "If": "tests/graph/test_control_flow.py", "StatelessIf": "tests/graph/test_control_flow.py",
     "Case": "tests/graph/test_control_flow.py", "StatelessCase": "tests/graph/test_control_flow.py",
     "While": "tests/graph/test_control_flow.py", "StatelessWhile": "tests/graph/test_control_flow.py",
+    # Graph-only nodes: constants captured while tracing, grouping ops, tf.print.
+    "Const": "tests/graph/test_passes.py (every traced row), tests/graph/test_function.py",
+    "NoOp": "tests/compat/test_session.py (initializer and train ops)",
+    "PrintV2": "tests/graph/test_function.py::test_tf_print_runs_every_call_in_order",
 }
 
 
