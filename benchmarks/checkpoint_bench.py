@@ -61,7 +61,11 @@ def plain_io(params, directory, repeat):
 
 
 def run_impl(python, impl, params, directory, repeat):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(
+        os.environ,
+        TF_CPP_MIN_LOG_LEVEL="3",
+        PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
     out = subprocess.run([python, "-c", WORKER, impl, str(params), directory, str(repeat)],
                          capture_output=True, text=True, env=env, check=True)  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -18,10 +18,14 @@ def _check_inference(op, inputs, attrs, result):
         inferred = op.infer(inputs, attrs)
     except Exception as e:  # inference must accept whatever the kernel accepted
         raise AssertionError(f"{op.name}: inference raised {type(e).__name__}: {e}") from e
-    assert len(inferred) == len(outs), f"{op.name}: inferred {len(inferred)} outputs, got {len(outs)}"
+    assert len(inferred) == len(outs), (
+        f"{op.name}: inferred {len(inferred)} outputs, got {len(outs)}"
+    )
     for (dtype, shape), t in zip(inferred, outs):
         assert dtype == t.dtype, f"{op.name}: inferred dtype {dtype} but kernel gave {t.dtype}"
-        assert shape.is_compatible_with(t.shape), f"{op.name}: inferred shape {shape} but kernel gave {t.shape}"
+        assert shape.is_compatible_with(t.shape), (
+            f"{op.name}: inferred shape {shape} but kernel gave {t.shape}"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)

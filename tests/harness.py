@@ -97,7 +97,11 @@ def _scalarize(out, weights):
     for o, w in zip(outs, weights):
         if w is None:
             continue
-        term = tf.reduce_sum(tf.cast(o, tf.float64) * w) if o.dtype != tf.float64 else tf.reduce_sum(o * w)
+        term = (
+            tf.reduce_sum(tf.cast(o, tf.float64) * w)
+            if o.dtype != tf.float64
+            else tf.reduce_sum(o * w)
+        )
         total = term if total is None else total + term
     return total
 
@@ -212,14 +216,18 @@ def check_case(case, ran_ops, goldens):
     for op in case.ops:
         assert op in ran_ops, f"{case.name}: declared op {op} did not run (ran: {sorted(ran_ops)})"
     if case.ref is not None:
-        np_inputs = [np.asarray(x) if isinstance(x, (np.ndarray, np.generic)) else x for x in case.inputs]
-        assert_close(got, case.ref(*np_inputs), case.rtol, case.atol, f"{case.name}: vs NumPy reference")
+        np_inputs = [
+            np.asarray(x) if isinstance(x, (np.ndarray, np.generic)) else x for x in case.inputs
+        ]
+        assert_close(
+            got, case.ref(*np_inputs), case.rtol, case.atol, f"{case.name}: vs NumPy reference"
+        )
     gold = golden_outputs(goldens, case) if case.golden else None
     if gold is not None:
         outs = out if isinstance(out, (list, tuple)) else [out]
         gots = got if isinstance(got, list) else [got]
         assert len(gold) == len(gots), f"{case.name}: {len(gots)} outputs, TF has {len(gold)}"
-        for o, g, want in zip(outs, gots, gold):
+        for _o, g, want in zip(outs, gots, gold):
             if want.dtype.kind == "U" and want.shape == () and str(want).startswith("dtype:"):
                 continue
             assert_close(g, want, case.rtol, case.atol, f"{case.name}: vs TensorFlow golden")

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 import arroyo as tf
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location("make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py"))
+_spec = importlib.util.spec_from_file_location(
+    "make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py")
+)
 goldens = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(goldens)
 
@@ -43,9 +45,13 @@ def test_inference_basics():
 def test_errors():
     with pytest.raises(TypeError, match="Cannot convert 2.5 to EagerTensor of dtype int32"):
         tf.convert_to_tensor(2.5, tf.int32)
-    with pytest.raises(ValueError, match="Can't convert Python sequence with mixed types to Tensor."):
+    with pytest.raises(
+        ValueError, match="Can't convert Python sequence with mixed types to Tensor."
+    ):
         tf.convert_to_tensor([1, "a"])
-    with pytest.raises(ValueError, match="Can't convert non-rectangular Python sequence to Tensor."):
+    with pytest.raises(
+        ValueError, match="Can't convert non-rectangular Python sequence to Tensor."
+    ):
         tf.convert_to_tensor([[1], [1, 2]])
     with pytest.raises(ValueError, match="out-of-range integer"):
         tf.convert_to_tensor(2**64)

@@ -13,7 +13,9 @@ import pytest
 import arroyo as tf
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location("make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py"))
+_spec = importlib.util.spec_from_file_location(
+    "make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py")
+)
 goldens = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(goldens)
 
@@ -74,7 +76,9 @@ def test_bfloat16_without_ml_dtypes_names_the_package():
         "except TypeError as e:\n"
         "    print('TypeError:', e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=_ROOT, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=_ROOT, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert "TypeError:" in out.stdout and "ml_dtypes" in out.stdout
 

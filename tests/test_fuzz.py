@@ -53,7 +53,9 @@ def tensors(draw, max_rank=3):
 
 def _operands(draw):
     """A second operand: a tensor, a broadcast-friendly tensor, or a Python value."""
-    kind = draw(st.sampled_from(["tensor", "scalar_int", "scalar_float", "list", "bool", "str", "none"]))
+    kind = draw(
+        st.sampled_from(["tensor", "scalar_int", "scalar_float", "list", "bool", "str", "none"])
+    )
     if kind == "tensor":
         return draw(tensors())
     return {
@@ -138,7 +140,9 @@ def test_unary(data):
 def test_reductions(data):
     fn = data.draw(st.sampled_from(REDUCTIONS))
     x = data.draw(tensors())
-    axis = data.draw(st.one_of(st.none(), st.integers(-4, 4), st.lists(st.integers(-3, 3), max_size=3)))
+    axis = data.draw(
+        st.one_of(st.none(), st.integers(-4, 4), st.lists(st.integers(-3, 3), max_size=3))
+    )
     keepdims = data.draw(st.booleans())
     _check(lambda: fn(x, axis=axis, keepdims=keepdims))
 
@@ -155,7 +159,9 @@ _index = st.one_of(
 @given(st.data())
 def test_slicing(data):
     x = data.draw(tensors())
-    spec = data.draw(st.one_of(_index, st.tuples(_index, _index), st.tuples(_index, _index, _index)))
+    spec = data.draw(
+        st.one_of(_index, st.tuples(_index, _index), st.tuples(_index, _index, _index))
+    )
     _check(lambda: x[spec])
 
 
@@ -190,11 +196,15 @@ def test_gradients(data):
 
 
 # Escapes the fuzzer found in other families' kernels (reported; pass once fixed).
-@pytest.mark.xfail(reason="array_ops strided slice returns a bytes object for a string scalar", strict=False)
+@pytest.mark.xfail(
+    reason="array_ops strided slice returns a bytes object for a string scalar", strict=False
+)
 def test_string_scalar_slice():
     _check(lambda: tf.constant(["a", "b"])[0].shape)
 
 
-@pytest.mark.xfail(reason="array_ops zeros_like fills string tensors with 0 instead of b''", strict=False)
+@pytest.mark.xfail(
+    reason="array_ops zeros_like fills string tensors with 0 instead of b''", strict=False
+)
 def test_zeros_like_string():
     assert tf.zeros_like(tf.constant("a")).numpy() == b""

@@ -22,7 +22,9 @@ GOLDEN = os.path.join(ROOT, "tests", "data", "random_goldens.npz")
 
 
 def _load_tool():
-    spec = importlib.util.spec_from_file_location("make_random_goldens", os.path.join(ROOT, "tools", "make_random_goldens.py"))
+    spec = importlib.util.spec_from_file_location(
+        "make_random_goldens", os.path.join(ROOT, "tools", "make_random_goldens.py")
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -234,7 +236,10 @@ def test_int_uniform_needs_maxval():
 
 
 def test_minval_maxval_errors():
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Need minval < maxval, got 5 >= 5 \[Op:RandomUniformInt\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"Need minval < maxval, got 5 >= 5 \[Op:RandomUniformInt\]",
+    ):
         tf.random.uniform([2], 5, 5, dtype=tf.int32)
     assert tf.random.uniform([0], 5, 5, dtype=tf.int32).shape == (0,)  # empty: no check, like TF
     with pytest.raises(tf.errors.InvalidArgumentError, match="minval must be 0-D, got shape"):
@@ -244,9 +249,15 @@ def test_minval_maxval_errors():
 
 
 def test_bad_shapes():
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Dimension -1 must be >= 0 \[Op:RandomStandardNormal\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"Dimension -1 must be >= 0 \[Op:RandomStandardNormal\]",
+    ):
         tf.random.normal([-1])
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"shape must be a vector of \{int32,int64\}, got shape \[\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"shape must be a vector of \{int32,int64\}, got shape \[\]",
+    ):
         tf.random.normal(5)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"got shape \[1,2\]"):
         tf.random.uniform([[2, 3]])
@@ -267,11 +278,17 @@ def test_dtype_errors():
 
 
 def test_categorical_errors():
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"logits should be a matrix, got shape \[2\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"logits should be a matrix, got shape \[2\]"
+    ):
         tf.random.categorical([1.0, 2.0], 3)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="num_samples should be non-negative, got -1"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match="num_samples should be non-negative, got -1"
+    ):
         tf.random.categorical([[1.0, 2.0]], -1)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="num_classes should be positive, got 0"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match="num_classes should be positive, got 0"
+    ):
         tf.random.categorical(tf.zeros([2, 0]), 2)
     with pytest.raises(ValueError, match="Accepted dtypes are"):
         tf.random.categorical([[1.0, 2.0]], 2, dtype=tf.int16)
@@ -280,7 +297,9 @@ def test_categorical_errors():
 
 
 def test_stateless_errors():
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"seed must have shape \[2\], not \[1\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"seed must have shape \[2\], not \[1\]"
+    ):
         tf.random.stateless_uniform([2], seed=[1])
     with pytest.raises(tf.errors.InvalidArgumentError, match="Value for attr 'Tseed' of float"):
         tf.random.stateless_uniform([2], seed=[1.0, 2.0])
@@ -290,13 +309,17 @@ def test_stateless_errors():
         tf.random.stateless_uniform([2], seed=[1, 2], minval=0, maxval=10, dtype=tf.uint32)
     with pytest.raises(ValueError, match="Argument `alg` got unsupported value foo"):
         tf.random.stateless_uniform([2], seed=[1, 2], alg="foo")
-    with pytest.raises(tf.errors.InvalidArgumentError, match="counter must be a vector with length at least 2"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match="counter must be a vector with length at least 2"
+    ):
         tf.random.stateless_uniform([2], seed=[1, 2], alg="threefry")
 
 
 def test_generator_errors():
     g = tf.random.Generator.from_seed(1)
-    with pytest.raises(ValueError, match="minval and maxval must be both `None` or both non-`None`"):
+    with pytest.raises(
+        ValueError, match="minval and maxval must be both `None` or both non-`None`"
+    ):
         g.uniform([3], dtype=tf.int32)
     with pytest.raises(tf.errors.UnimplementedError, match="ThreeFry"):
         tf.random.Generator.from_seed(1, alg="threefry").normal([2])

@@ -17,14 +17,20 @@ import arroyo as tf
 from arroyo.framework.op_registry import registered_ops
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location("make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py"))
+_spec = importlib.util.spec_from_file_location(
+    "make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py")
+)
 goldens = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(goldens)
 
 with open(goldens.GOLDEN_PATH) as _fh:
     SIGNATURES = json.load(_fh)["_raw_ops"]
 _CALLABLE = {"AssignVariableOp", "AssignAddVariableOp", "AssignSubVariableOp", "PrintV2"}
-OPS = sorted(n for n in SIGNATURES if n in registered_ops() and (registered_ops()[n].kernel is not None or n in _CALLABLE))
+OPS = sorted(
+    n
+    for n in SIGNATURES
+    if n in registered_ops() and (registered_ops()[n].kernel is not None or n in _CALLABLE)
+)
 
 
 @pytest.mark.parametrize("code", goldens.case_ids("raw_ops"))
@@ -45,7 +51,9 @@ def test_signature_matches_tf(op):
 
 
 def test_keyword_only_and_argument_errors():
-    with pytest.raises(TypeError, match=r"add_v2 only takes keyword args \(possible keys: \['x', 'y', 'name'\]\)"):
+    with pytest.raises(
+        TypeError, match=r"add_v2 only takes keyword args \(possible keys: \['x', 'y', 'name'\]\)"
+    ):
         tf.raw_ops.AddV2(tf.constant(1.0), tf.constant(2.0))
     with pytest.raises(TypeError, match=r"add_v2\(\) missing 1 required positional argument: 'y'"):
         tf.raw_ops.AddV2(x=1.0)
@@ -65,7 +73,9 @@ def test_documented_examples():
 def test_no_implicit_promotion():
     with pytest.raises(TypeError, match="Cannot convert 2.5 to EagerTensor of dtype int32"):
         tf.raw_ops.AddV2(x=1, y=2.5)
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"cannot compute Pack as input #1\(zero-based\)"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"cannot compute Pack as input #1\(zero-based\)"
+    ):
         tf.raw_ops.Pack(values=[tf.constant(1), tf.constant(2.0)], axis=0)
 
 

@@ -9,7 +9,9 @@ from arroyo.ops import special
 sp = pytest.importorskip("scipy.special")
 
 R = np.random.default_rng(3)
-WIDE = np.concatenate([R.uniform(-6, 6, 200), R.uniform(0.01, 40, 100), [0.5, 1.0, 2.0, 1e-4, 25.5]])
+WIDE = np.concatenate(
+    [R.uniform(-6, 6, 200), R.uniform(0.01, 40, 100), [0.5, 1.0, 2.0, 1e-4, 25.5]]
+)
 NEG_NONINT = np.array([-0.5, -1.3, -2.7, -5.01, -10.5])
 POLES = np.array([0.0, -1.0, -2.0, -7.0])
 
@@ -57,7 +59,10 @@ def test_tf_conventions_at_poles_and_invalid_orders(monkeypatch, use_scipy):
         monkeypatch.setattr(special, "_scipy_special", lambda: None)
     assert np.all(np.isnan(special.digamma(POLES)))
     assert np.all(np.isinf(special.lgamma(POLES)))
-    assert np.isinf(special.lgamma(np.array([-np.inf]))[0]) and special.lgamma(np.array([-np.inf]))[0] > 0
+    assert (
+        np.isinf(special.lgamma(np.array([-np.inf]))[0])
+        and special.lgamma(np.array([-np.inf]))[0] > 0
+    )
     assert np.isnan(special.lgamma(np.array([np.nan]))[0])
     assert np.isnan(special.digamma(np.array([-np.inf]))[0])
     pg = special.polygamma(np.array([1.0, 2.0, 3.0, 0.0]), np.array([-1.0, -1.0, 0.0, -2.0]))

@@ -16,7 +16,9 @@ import pytest
 import arroyo as tf
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location("make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py"))
+_spec = importlib.util.spec_from_file_location(
+    "make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py")
+)
 goldens = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(goldens)
 
@@ -45,7 +47,9 @@ def test_integer_source_warns_and_gives_none(caplog):
             y = x * x
         assert g.gradient(y, x) is None
     text = caplog.text
-    assert "The dtype of the watched tensor must be floating (e.g. tf.float32), got tf.int32" in text
+    assert (
+        "The dtype of the watched tensor must be floating (e.g. tf.float32), got tf.int32" in text
+    )
     assert ("The dtype of the source tensor must be floating (e.g. tf.float32) when calling "
             "GradientTape.gradient, got tf.int32") in text  # fmt: skip
 
@@ -66,7 +70,10 @@ def test_non_persistent_second_call():
         g.watch(x)
         y = x * x
     g.gradient(y, x)
-    with pytest.raises(RuntimeError, match="A non-persistent GradientTape can only be used to compute one set of gradients"):
+    with pytest.raises(
+        RuntimeError,
+        match="A non-persistent GradientTape can only be used to compute one set of gradients",
+    ):
         g.gradient(y, x)
 
 

@@ -18,7 +18,9 @@ import arroyo as tf
 from arroyo.framework.tensor import EagerTensor, _wrap
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location("make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py"))
+_spec = importlib.util.spec_from_file_location(
+    "make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py")
+)
 goldens = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(goldens)
 
@@ -74,7 +76,10 @@ def test_reflected_operators_with_numpy_on_the_left():
 
 
 def test_no_implicit_promotion_between_tensors():
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"cannot compute AddV2 as input #1\(zero-based\) was expected to be a int32 tensor but is a float tensor"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"cannot compute AddV2 as input #1\(zero-based\) was expected to be a int32 tensor but is a float tensor",
+    ):
         tf.constant(1) + tf.constant(1.0)
 
 

@@ -11,7 +11,9 @@ import pytest
 import arroyo as tf
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_spec = importlib.util.spec_from_file_location("make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py"))
+_spec = importlib.util.spec_from_file_location(
+    "make_core_goldens", os.path.join(_ROOT, "tools", "make_core_goldens.py")
+)
 goldens = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(goldens)
 
@@ -55,7 +57,9 @@ def test_assign_family_returns_unread_views():
 
 def test_dtype_and_shape_errors():
     v = tf.Variable([1.0, 2.0])
-    with pytest.raises(ValueError, match="Tensor conversion requested dtype float32 for Tensor with dtype int32"):
+    with pytest.raises(
+        ValueError, match="Tensor conversion requested dtype float32 for Tensor with dtype int32"
+    ):
         v.assign(tf.constant([1, 2]))
     with pytest.raises(TypeError, match="Cannot convert"):
         tf.Variable([1, 2]).assign([1.5, 2.5])
@@ -78,7 +82,9 @@ def test_scatter_updates():
     assert v.numpy().tolist() == [3.0, 10.0, 3.0, 20.0]
     v.scatter_nd_update([[2]], [7.0])
     assert v.numpy().tolist() == [3.0, 10.0, 7.0, 20.0]
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[0\] = 9 is not in \[0, 4\)"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"indices\[0\] = 9 is not in \[0, 4\)"
+    ):
         v.scatter_update(tf.IndexedSlices(tf.constant([1.0]), tf.constant([9])))
     with pytest.raises(TypeError, match="must be a `tf.IndexedSlices`"):
         v.scatter_update([1.0])

@@ -24,14 +24,18 @@ def main(directory):
     _, SmallModule, MLP = make_classes(tf)
     expected = np.load(os.path.join(directory, "arroyo_expected.npz"), allow_pickle=True)
     mlp = MLP(SIZES, seed=123)  # different initial values: restore must overwrite them
-    status = tf.train.Checkpoint(model=mlp).restore(tf.train.latest_checkpoint(os.path.join(directory, "mlp")))
+    status = tf.train.Checkpoint(model=mlp).restore(
+        tf.train.latest_checkpoint(os.path.join(directory, "mlp"))
+    )
     status.assert_consumed()
     np.testing.assert_allclose(mlp(tf.constant(X)).numpy(), expected["y"], rtol=1e-6)
     assert int(mlp.step.numpy()) == int(expected["step"])
     small = SmallModule()
     # A write()-made checkpoint has no save_counter, which TF's restore creates: TF itself
     # then reports that one object as unmatched, so check the values instead.
-    tf.train.Checkpoint(model=small).restore(os.path.join(directory, "small", "ckpt")).assert_nontrivial_match()
+    tf.train.Checkpoint(model=small).restore(
+        os.path.join(directory, "small", "ckpt")
+    ).assert_nontrivial_match()
     assert small.words.numpy().tolist() == [w.encode() for w in expected["words"]]
     np.testing.assert_array_equal(small.table.numpy(), expected["table"])
     assert float(small.scale.numpy()) == float(expected["scale"])

@@ -81,7 +81,9 @@ def make_models(tf):
 
         @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
         def branch(self, x):
-            return tf.cond(x > 0, lambda: tf.sqrt(x) + self.blocks[0].scale, lambda: tf.square(x) - 1.0)
+            return tf.cond(
+                x > 0, lambda: tf.sqrt(x) + self.blocks[0].scale, lambda: tf.square(x) - 1.0
+            )
 
         @tf.function(input_signature=[tf.TensorSpec([], tf.int32)])
         def loop(self, n):
@@ -102,10 +104,14 @@ def make_models(tf):
             self.counter.assign_add(1)
             return self.counter.read_value()
 
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.float32)])
+        @tf.function(
+            input_signature=[tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.float32)]
+        )
         def lookup(self, ids, bias):
             rows = tf.gather(self.table, ids)
-            return tf.concat([rows, tf.fill(tf.stack([tf.shape(ids)[0], 1]), bias)], axis=1), tf.shape(rows)
+            return tf.concat(
+                [rows, tf.fill(tf.stack([tf.shape(ids)[0], 1]), bias)], axis=1
+            ), tf.shape(rows)
 
     mlp = MLP()
     mult = MyModule(3)
@@ -127,7 +133,13 @@ CALLS = [
     ("mlp", "serving_default", "signatures.serving_default", [], {"features": X}),
     ("multiply", "multiply", "multiply", [np.array([1, 2, 3], np.int32)], {}),
     ("features", "apply_vec", "apply", [np.array([0.5, 1.5], np.float32)], {}),
-    ("features", "apply_once", "apply", [np.array([[1.0, 0.0], [2.0, 5.0]], np.float32)], {"times": 1}),
+    (
+        "features",
+        "apply_once",
+        "apply",
+        [np.array([[1.0, 0.0], [2.0, 5.0]], np.float32)],
+        {"times": 1},
+    ),
     ("features", "apply_three", "apply", [np.array([2.0, 4.0], np.float32), 3], {}),
     ("features", "branch_pos", "branch", [np.float32(4.0)], {}),
     ("features", "branch_neg", "branch", [np.float32(-3.0)], {}),
@@ -137,8 +149,13 @@ CALLS = [
     ("features", "bump1", "bump", [], {}),
     ("features", "bump2", "bump", [], {}),
     ("features", "lookup", "lookup", [np.array([2, 0], np.int32), np.float32(7.0)], {}),
-    ("features", "sig_lookup", "signatures.lookup", [],
-     {"ids": np.array([1, 1, 2], np.int32), "bias": np.float32(-1.0)}),
+    (
+        "features",
+        "sig_lookup",
+        "signatures.lookup",
+        [],
+        {"ids": np.array([1, 1, 2], np.int32), "bias": np.float32(-1.0)},
+    ),
     ("features", "sig_branch", "signatures.branch", [np.float32(9.0)], {}),
 ]
 
@@ -181,8 +198,18 @@ def write(directory):
 # (TF's Round kernel zeroes int32 values, and TF's Python API never emits it). Rows whose op
 # has no CPU kernel in TF (e.g. SpaceToDepth in NCHW) are reported but not failures.
 KNOWN_TF_DIFFERENCES = {"cases_unary__round_int"}
-CASE_MODULES = ["cases_math", "cases_unary", "cases_array", "cases_reduction", "cases_indexing",
-                "cases_linalg", "cases_nn", "cases_control_flow", "cases_random", "cases_debugging"]
+CASE_MODULES = [
+    "cases_math",
+    "cases_unary",
+    "cases_array",
+    "cases_reduction",
+    "cases_indexing",
+    "cases_linalg",
+    "cases_nn",
+    "cases_control_flow",
+    "cases_random",
+    "cases_debugging",
+]
 
 
 def case_functions(tf, modules=None):
@@ -203,7 +230,11 @@ def case_functions(tf, modules=None):
             specs = []
             for i in idx:
                 a = np.asarray(xs[i])
-                specs.append(tf.TensorSpec(a.shape, tf.string if a.dtype.kind in "OSU" else tf.as_dtype(a.dtype)))
+                specs.append(
+                    tf.TensorSpec(
+                        a.shape, tf.string if a.dtype.kind in "OSU" else tf.as_dtype(a.dtype)
+                    )
+                )
 
             def make(case=case, xs=xs, idx=idx):
                 def body(*ts):
@@ -214,7 +245,13 @@ def case_functions(tf, modules=None):
 
                 return body
 
-            out.append((f"{mname}__{case.name}", tf.function(make(), input_signature=specs), [xs[i] for i in idx]))
+            out.append(
+                (
+                    f"{mname}__{case.name}",
+                    tf.function(make(), input_signature=specs),
+                    [xs[i] for i in idx],
+                )
+            )
     return out
 
 
@@ -261,7 +298,9 @@ def check_cases(directory):
                 *[tf.constant(x) for x in ins]))  # fmt: skip
             for j, g in enumerate(got):
                 w, g = d[f"out{j}"], np.asarray(g)
-                assert g.shape == w.shape and g.dtype == w.dtype, f"{g.dtype}{g.shape} != {w.dtype}{w.shape}"
+                assert g.shape == w.shape and g.dtype == w.dtype, (
+                    f"{g.dtype}{g.shape} != {w.dtype}{w.shape}"
+                )
                 if "random" in name:
                     continue  # same distributions, different generators
                 if w.dtype.kind in "fc":
@@ -296,15 +335,23 @@ def check(directory):
             failures.append(f"{key}: outputs {sorted(got)} != arroyo's {sorted(want)}")
             continue
         for k, v in want.items():
-            if got[k].dtype != v.dtype or got[k].shape != v.shape or not np.allclose(got[k], v, rtol=1e-5, atol=1e-6):
+            if (
+                got[k].dtype != v.dtype
+                or got[k].shape != v.shape
+                or not np.allclose(got[k], v, rtol=1e-5, atol=1e-6)
+            ):
                 failures.append(f"{key}/{k}: TF {got[k]!r} != arroyo {v!r}")
-    n_cases, case_failures = check_cases(directory) if os.path.isdir(os.path.join(directory, "cases")) else (0, [])
+    n_cases, case_failures = (
+        check_cases(directory) if os.path.isdir(os.path.join(directory, "cases")) else (0, [])
+    )
     failures += case_failures
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
         sys.exit(1)
-    print(f"OK: TensorFlow {tf.__version__} loaded arroyo's SavedModels; {len(CALLS)} calls and "
-          f"{n_cases} op-table rows match")
+    print(
+        f"OK: TensorFlow {tf.__version__} loaded arroyo's SavedModels; {len(CALLS)} calls and "
+        f"{n_cases} op-table rows match"
+    )
 
 
 if __name__ == "__main__":

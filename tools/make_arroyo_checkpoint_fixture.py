@@ -16,15 +16,23 @@ def main(directory):
     _, SmallModule, MLP = make_classes(tf)
     mlp = MLP(SIZES, seed=7)
     mlp.step.assign(42)
-    manager = tf.train.CheckpointManager(tf.train.Checkpoint(model=mlp), os.path.join(directory, "mlp"), max_to_keep=2)
+    manager = tf.train.CheckpointManager(
+        tf.train.Checkpoint(model=mlp), os.path.join(directory, "mlp"), max_to_keep=2
+    )
     manager.save()
     manager.save()
     small = SmallModule()
     small.scale.assign(-1.25)
     small.words.assign(["arroyo", "wrote this"])
     tf.train.Checkpoint(model=small).write(os.path.join(directory, "small", "ckpt"))
-    np.savez(os.path.join(directory, "arroyo_expected.npz"), y=mlp(tf.constant(X)).numpy(), step=42,
-             words=np.array(["arroyo", "wrote this"]), table=small.table.numpy(), scale=-1.25)
+    np.savez(
+        os.path.join(directory, "arroyo_expected.npz"),
+        y=mlp(tf.constant(X)).numpy(),
+        step=42,
+        words=np.array(["arroyo", "wrote this"]),
+        table=small.table.numpy(),
+        scale=-1.25,
+    )
     print("wrote", directory)
 
 

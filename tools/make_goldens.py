@@ -30,7 +30,9 @@ def main(argv):
     import tests.ops as ops_pkg
     from tests.harness import GOLDEN_DIR, _to_np, run
 
-    names = argv or [i.name for i in pkgutil.iter_modules(ops_pkg.__path__) if i.name.startswith("cases_")]
+    names = argv or [
+        i.name for i in pkgutil.iter_modules(ops_pkg.__path__) if i.name.startswith("cases_")
+    ]
     os.makedirs(GOLDEN_DIR, exist_ok=True)
     for name in names:
         mod = importlib.import_module(f"tests.ops.{name}")

@@ -51,7 +51,10 @@ def _stateful(opname, dtype, shape, seeding):
         op = getattr(tf.random, opname)
         if seeding == "op":  # only an op seed: (DEFAULT_GRAPH_SEED, seed)
             tf.random.set_seed(None)
-            return [op(shape, dtype=_dt(tf, dtype), seed=11), op(shape, dtype=_dt(tf, dtype), seed=11)]
+            return [
+                op(shape, dtype=_dt(tf, dtype), seed=11),
+                op(shape, dtype=_dt(tf, dtype), seed=11),
+            ]
         if seeding == "global":  # op seeds drawn from the global seed's sequence
             tf.random.set_seed(1234)
             return [op(shape, dtype=_dt(tf, dtype)), op(shape, dtype=_dt(tf, dtype))]
@@ -85,7 +88,9 @@ _INT_CASES = [
 ]  # fmt: skip
 for _i, (_dtype, _lo, _hi) in enumerate(_INT_CASES):
     for _shape in ([1], [5], [7], [1001], [3, 4]):
-        SCENARIOS[f"uniform_int_{_i}_{_dtype}_{'x'.join(map(str, _shape))}"] = _uniform_int(_dtype, _lo, _hi, _shape, 5)
+        SCENARIOS[f"uniform_int_{_i}_{_dtype}_{'x'.join(map(str, _shape))}"] = _uniform_int(
+            _dtype, _lo, _hi, _shape, 5
+        )
 
 
 @scenario("seed_sequence")
@@ -201,24 +206,35 @@ def _stateless(opname, dtype, shape, seed, alg="auto_select"):
     return fn
 
 
-_SEEDS = [([1, 2], "int32"), ([0, 0], "int64"), ([-1, 7], "int32"), ([2**40 + 5, -(2**62)], "int64")]
+_SEEDS = [
+    ([1, 2], "int32"),
+    ([0, 0], "int64"),
+    ([-1, 7], "int32"),
+    ([2**40 + 5, -(2**62)], "int64"),
+]
 for _op in ("stateless_uniform", "stateless_normal", "stateless_truncated_normal"):
     for _dtype in FLOATS:
         for _shape in ([1], [3], [7], [1001], [4, 5]):
             for _j, _seed in enumerate(_SEEDS):
                 _name = f"{_op}_{_dtype}_{'x'.join(map(str, _shape))}_seed{_j}"
                 SCENARIOS[_name] = _stateless(_op, _dtype, _shape, _seed)
-    SCENARIOS[f"{_op}_philox_alg"] = _stateless(_op, "float32", [9], ([3, 4], "int64"), alg="philox")
+    SCENARIOS[f"{_op}_philox_alg"] = _stateless(
+        _op, "float32", [9], ([3, 4], "int64"), alg="philox"
+    )
 
 
 @scenario("stateless_ints")
 def _stateless_ints(tf):
     out = []
     for dt in (tf.int32, tf.int64, tf.uint32, tf.uint64):
-        out.append(tf.random.stateless_uniform([7], seed=[3, 4], minval=None, maxval=None, dtype=dt))
+        out.append(
+            tf.random.stateless_uniform([7], seed=[3, 4], minval=None, maxval=None, dtype=dt)
+        )
     for dt in (tf.int32, tf.int64):
         out.append(tf.random.stateless_uniform([9], seed=[3, 4], minval=-5, maxval=50, dtype=dt))
-    out.append(tf.random.stateless_uniform([5], seed=[3, 4], minval=-(2**62), maxval=2**62, dtype=tf.int64))
+    out.append(
+        tf.random.stateless_uniform([5], seed=[3, 4], minval=-(2**62), maxval=2**62, dtype=tf.int64)
+    )
     out.append(tf.random.stateless_uniform([5], seed=[5, 6], minval=1.0, maxval=3.0))
     return out
 

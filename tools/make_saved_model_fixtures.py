@@ -170,7 +170,9 @@ def features():
             self.counter.assign_add(1)
             return self.counter.read_value()
 
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.float32)])
+        @tf.function(
+            input_signature=[tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.float32)]
+        )
         def lookup(self, ids, bias):
             rows = tf.gather(self.table, ids)
             return tf.concat([rows, tf.fill([tf.shape(ids)[0], 1], bias)], axis=1), tf.shape(rows)
@@ -190,7 +192,12 @@ def features():
         rec.call("bump1", loaded.bump)
         rec.call("bump2", loaded.bump)
         rec.call("lookup", loaded.lookup, tf.constant([2, 0]), tf.constant(7.0))
-        rec.call("sig_lookup", loaded.signatures["lookup"], ids=tf.constant([1, 1, 2]), bias=tf.constant(-1.0))
+        rec.call(
+            "sig_lookup",
+            loaded.signatures["lookup"],
+            ids=tf.constant([1, 1, 2]),
+            bias=tf.constant(-1.0),
+        )
         rec.call("sig_branch", loaded.signatures["branch"], tf.constant(9.0))
 
     _save("features", m, calls, signatures={"lookup": m.lookup, "branch": m.branch})
@@ -235,8 +242,12 @@ def captures():
 
         @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
         def stats(self, x):
-            return {"argmax": tf.argmax(x, axis=1), "any_neg": tf.reduce_any(x < 0),
-                    "norm": tf.norm(x - offset, axis=1), "mapped": tf.map_fn(lambda r: r * self.v, x)}
+            return {
+                "argmax": tf.argmax(x, axis=1),
+                "any_neg": tf.reduce_any(x < 0),
+                "norm": tf.norm(x - offset, axis=1),
+                "mapped": tf.map_fn(lambda r: r * self.v, x),
+            }
 
     m = Model()
     x = np.array([[0.1, -0.2, 0.3], [1.0, 2.0, -3.0]], np.float32)
@@ -283,8 +294,13 @@ def keras_export():
 
 def main(argv):
     os.makedirs(OUT, exist_ok=True)
-    makers = {"mlp": mlp, "multiply": multiply, "features": features, "captures": captures,
-              "keras_export": keras_export}
+    makers = {
+        "mlp": mlp,
+        "multiply": multiply,
+        "features": features,
+        "captures": captures,
+        "keras_export": keras_export,
+    }
     for name in argv or list(makers):
         makers[name]()
 

@@ -11,4 +11,6 @@ def _dump_debug_info(*args, **kwargs):
     """Accepted for compatibility: arroyo writes no tfdbg dumps."""
 
 
-experimental = _Namespace(enable_dump_debug_info=_dump_debug_info, disable_dump_debug_info=_dump_debug_info)
+experimental = _Namespace(
+    enable_dump_debug_info=_dump_debug_info, disable_dump_debug_info=_dump_debug_info
+)

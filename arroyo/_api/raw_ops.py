@@ -44,12 +44,20 @@ _DERIVED = frozenset({
 })  # fmt: skip
 # Attrs derived only for some ops (TF makes them keywords elsewhere), and the reverse.
 _OP_DERIVED = {
-    "AssignVariableOp": {"dtype"}, "AssignAddVariableOp": {"dtype"}, "AssignSubVariableOp": {"dtype"},
-    "MaxPool3DGrad": {"TInput"}, "NonDeterministicInts": {"shape_dtype"}, "RandomUniformInt": {"Tout"},
-    "MaxPoolGradWithArgmax": {"Targmax"}, "MaxPoolGradGradWithArgmax": {"Targmax"},
-    "StatelessRandomUniformInt": {"dtype"}, "StatelessRandomUniformIntV2": {"dtype"},
-    "TensorListFromTensor": {"element_dtype"}, "TensorListScatterIntoExistingList": {"element_dtype"},
-    "TensorListSetItem": {"element_dtype"}, "TensorListSplit": {"element_dtype"},
+    "AssignVariableOp": {"dtype"},
+    "AssignAddVariableOp": {"dtype"},
+    "AssignSubVariableOp": {"dtype"},
+    "MaxPool3DGrad": {"TInput"},
+    "NonDeterministicInts": {"shape_dtype"},
+    "RandomUniformInt": {"Tout"},
+    "MaxPoolGradWithArgmax": {"Targmax"},
+    "MaxPoolGradGradWithArgmax": {"Targmax"},
+    "StatelessRandomUniformInt": {"dtype"},
+    "StatelessRandomUniformIntV2": {"dtype"},
+    "TensorListFromTensor": {"element_dtype"},
+    "TensorListScatterIntoExistingList": {"element_dtype"},
+    "TensorListSetItem": {"element_dtype"},
+    "TensorListSplit": {"element_dtype"},
 }
 _OP_VISIBLE = {"TopKV2": {"index_type"}}
 _DTYPE_ATTRS = frozenset({"DstT", "SrcT", "out_type", "output_type", "dtype", "Tout", "T", "out_idx",
@@ -75,7 +83,11 @@ def _snake(name: str) -> str:
     """TF's Python name of an op: AddV2 -> add_v2, Conv2D -> conv2d, Sum -> _sum."""
     out = []
     for i, c in enumerate(name):
-        if c.isupper() and i > 0 and (name[i - 1].islower() or (i + 1 < len(name) and name[i + 1].islower())):
+        if (
+            c.isupper()
+            and i > 0
+            and (name[i - 1].islower() or (i + 1 < len(name) and name[i + 1].islower()))
+        ):
             out.append("_")
         out.append(c.lower())
     snake = "".join(out)
@@ -122,7 +134,9 @@ class _Spec:
         required, rest = {}, {}
         for attr, default in op.attrs.items():
             if not _is_derived(op, attr):
-                needed = default is REQUIRED or (default is None and attr not in optional and attr not in _ALWAYS_OPTIONAL)
+                needed = default is REQUIRED or (
+                    default is None and attr not in optional and attr not in _ALWAYS_OPTIONAL
+                )
                 (required if needed else rest)[renames.get(attr, attr)] = (attr, default)
         self.required_attrs = set(required)
         self.attrs.update(required)  # TF lists required attrs first
@@ -163,7 +177,11 @@ def _convert_group(values, flags):
     for group, f in zip(items, flags):
         conv = []
         for x in group:
-            t = convert_to_tensor(x) if dtype is None or _is_tensorlike(x) else convert_to_tensor(x, dtype=dtype)
+            t = (
+                convert_to_tensor(x)
+                if dtype is None or _is_tensorlike(x)
+                else convert_to_tensor(x, dtype=dtype)
+            )
             if dtype is None:
                 dtype = t.dtype
             conv.append(t)
@@ -207,16 +225,24 @@ def _call(spec, args, kwargs):
     for reg, kw in spec.aliases.items():
         if reg in kwargs and kw not in kwargs:
             kwargs[kw] = kwargs.pop(reg)
-    unknown = [k for k in kwargs if k not in spec.attrs and all(k != kw for kw, _, _ in spec.inputs)]
+    unknown = [
+        k for k in kwargs if k not in spec.attrs and all(k != kw for kw, _, _ in spec.inputs)
+    ]
     if unknown:
         raise TypeError(f"{spec.snake}() got an unexpected keyword argument '{unknown[0]}'")
     missing = [kw for kw, _, _ in spec.inputs if kw not in kwargs]
     missing += [kw for kw in spec.required_attrs if kw not in kwargs]
     if missing:
         quoted = [f"'{m}'" for m in missing]
-        text = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + (", and " if len(quoted) > 2 else " and ") + quoted[-1]
+        text = (
+            quoted[0]
+            if len(quoted) == 1
+            else ", ".join(quoted[:-1]) + (", and " if len(quoted) > 2 else " and ") + quoted[-1]
+        )
         s = "s" if len(missing) > 1 else ""
-        raise TypeError(f"{spec.snake}() missing {len(missing)} required positional argument{s}: {text}")
+        raise TypeError(
+            f"{spec.snake}() missing {len(missing)} required positional argument{s}: {text}"
+        )
     # Inputs: the resource of variable ops stays the Variable; the rest become tensors.
     raw = {reg: kwargs[kw] for kw, reg, _ in spec.inputs}
     is_list = {reg: lst for _, reg, lst in spec.inputs}
@@ -224,7 +250,9 @@ def _call(spec, args, kwargs):
     group = [reg for _, reg, _ in spec.inputs if reg not in _INDEPENDENT and reg not in hetero]
     converted = {}
     if group:
-        converted.update(zip(group, _convert_group([raw[r] for r in group], [is_list[r] for r in group])))
+        converted.update(
+            zip(group, _convert_group([raw[r] for r in group], [is_list[r] for r in group]))
+        )
         _check_group_dtypes(op, spec, group, converted)
     for reg, v in raw.items():
         if reg in converted:
@@ -289,7 +317,8 @@ def _keyword_only(fn, params):
     """Gives `fn(**kwargs)` TF's keyword-only signature and its errors."""
     P = inspect.Parameter
     sig = inspect.Signature(
-        [P(k, P.KEYWORD_ONLY, default=d) for k, d in params] + [P("name", P.KEYWORD_ONLY, default=None)]
+        [P(k, P.KEYWORD_ONLY, default=d) for k, d in params]
+        + [P("name", P.KEYWORD_ONLY, default=None)]
     )
 
     def raw(*args, **kwargs):
@@ -334,7 +363,9 @@ _SPECIAL = {
     "AssignVariableOp": _assign_variable("assign"),
     "AssignAddVariableOp": _assign_variable("assign_add"),
     "AssignSubVariableOp": _assign_variable("assign_sub"),
-    "PrintV2": _keyword_only(_print_v2, [("input", inspect.Parameter.empty), ("output_stream", "stderr"), ("end", "\n")]),
+    "PrintV2": _keyword_only(
+        _print_v2, [("input", inspect.Parameter.empty), ("output_stream", "stderr"), ("end", "\n")]
+    ),
 }
 
 

@@ -69,7 +69,9 @@ def make_custom_gradient(f):
                 if variables:
                     in_grads, var_grads = grad_fn(*dys, variables=variables)
                     if len(var_grads) != len(variables):
-                        raise ValueError("Must return gradient for each variable from @custom_gradient grad_fn.")
+                        raise ValueError(
+                            "Must return gradient for each variable from @custom_gradient grad_fn."
+                        )
                 else:
                     in_grads, var_grads = grad_fn(*dys), []
                 flat = nest.flatten(in_grads)
@@ -83,7 +85,11 @@ def make_custom_gradient(f):
             # Arguments as recorded inputs: tensors as they are (the tapes watch them),
             # Variables through a read (recorded), other values as constants.
             inputs = tuple(
-                a if isinstance(a, Tensor) else a.value() if _is_variable(a) else convert_to_tensor(a)
+                a
+                if isinstance(a, Tensor)
+                else a.value()
+                if _is_variable(a)
+                else convert_to_tensor(a)
                 for a in flat_args
             ) + tuple(variables)
             outputs = tuple(o for o in with_ids if isinstance(o, Tensor))
@@ -98,4 +104,6 @@ def make_custom_gradient(f):
     return decorated
 
 
-_CUSTOM = OpDef("CustomGradient", ("*inputs",), None, None, None, _custom_grad, 1, False, None, True, False)
+_CUSTOM = OpDef(
+    "CustomGradient", ("*inputs",), None, None, None, _custom_grad, 1, False, None, True, False
+)

@@ -90,7 +90,9 @@ class GradientTape:
 
     def _push(self):
         if self._recording:
-            raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
+            raise ValueError(
+                "Tape is still recording, This can happen if you try to re-enter an already-active tape."
+            )
         state.tapes.append(self)
         self._recording = True
 
@@ -126,7 +128,8 @@ class GradientTape:
             elif isinstance(t, Tensor):
                 if not _trainable_dtype(t.dtype):
                     _log.warning(
-                        "The dtype of the watched tensor must be floating (e.g. tf.float32), got %r", t.dtype
+                        "The dtype of the watched tensor must be floating (e.g. tf.float32), got %r",
+                        t.dtype,
                     )
                 self._watched[id(t)] = t
             else:
@@ -228,8 +231,10 @@ class GradientTape:
             if any(g is None for g in rows[k]):
                 out.append(None)
                 continue
-            stacked = array_ops.stack([_dense(g) for g in rows[k]]) if n else array_ops.zeros(
-                [0] + src_shape, dtype=_as_tensor(src).dtype
+            stacked = (
+                array_ops.stack([_dense(g) for g in rows[k]])
+                if n
+                else array_ops.zeros([0] + src_shape, dtype=_as_tensor(src).dtype)
             )
             out.append(array_ops.reshape(stacked, list(target.shape) + src_shape))
         del math_ops
@@ -356,8 +361,13 @@ def backprop(records, targets, sources, output_grads, unconnected):
             continue
         if len(outs) > 1:
             out_grads = [
-                g if g is not None else (array_ops.zeros_like(o) if _trainable_dtype(o.dtype)
-                                         and o.dtype is not dtypes.variant else None)
+                g
+                if g is not None
+                else (
+                    array_ops.zeros_like(o)
+                    if _trainable_dtype(o.dtype) and o.dtype is not dtypes.variant
+                    else None
+                )
                 for g, o in zip(out_grads, outs)
             ]
         out_grads = [_dense(g) if g is not None and not rec.op_def.name.startswith("ReadVariable")

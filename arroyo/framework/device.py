@@ -29,7 +29,9 @@ LogicalDeviceConfiguration = collections.namedtuple(
 )
 
 _CPU = PhysicalDevice("/physical_device:CPU:0", "CPU")
-_VALID_DEVICE_TYPES = frozenset({"CPU", "GPU", "TPU", "TPU_SYSTEM", "XLA_CPU", "XLA_GPU", "DEFAULT"})
+_VALID_DEVICE_TYPES = frozenset(
+    {"CPU", "GPU", "TPU", "TPU_SYSTEM", "XLA_CPU", "XLA_GPU", "DEFAULT"}
+)
 
 
 def _int_or_none(v):
@@ -70,7 +72,9 @@ class DeviceSpec:
         return DeviceSpec(*out)
 
     def replace(self, **kwargs):
-        fields = dict(zip(("job", "replica", "task", "device_type", "device_index"), self._components()))
+        fields = dict(
+            zip(("job", "replica", "task", "device_type", "device_index"), self._components())
+        )
         fields.update(kwargs)
         return DeviceSpec(**fields)
 
@@ -137,18 +141,24 @@ def _parse(spec):
             task = int(part[1])
         elif n in (1, 2) and part[0].upper() in _VALID_DEVICE_TYPES:
             if device_type is not None:
-                raise ValueError(f"Multiple device types are not allowed while parsing the device spec: {text}.")
+                raise ValueError(
+                    f"Multiple device types are not allowed while parsing the device spec: {text}."
+                )
             device_type = part[0].upper()
             if n == 2 and part[1] != "*":
                 device_index = int(part[1])
         elif n == 3 and part[0] == "device":
             if device_type is not None:
-                raise ValueError(f"Multiple device types are not allowed while parsing the device spec: {text}.")
+                raise ValueError(
+                    f"Multiple device types are not allowed while parsing the device spec: {text}."
+                )
             device_type = part[1]
             if part[2] != "*":
                 device_index = int(part[2])
         elif n and part[0] != "":
-            raise ValueError(f"Unknown attribute '{part[0]}' is encountered while parsing the device spec: '{text}'.")
+            raise ValueError(
+                f"Unknown attribute '{part[0]}' is encountered while parsing the device spec: '{text}'."
+            )
     return job, replica, task, device_type, device_index
 
 
@@ -228,7 +238,11 @@ def set_visible_devices(devices, device_type=None):
     devices = list(devices)
     for d in devices:
         _check_known(d)
-    keep = [] if device_type is None else [d for d in get_visible_devices() if d.device_type != device_type]
+    keep = (
+        []
+        if device_type is None
+        else [d for d in get_visible_devices() if d.device_type != device_type]
+    )
     _visible = keep + devices
 
 

@@ -348,7 +348,9 @@ def as_dtype(type_value) -> DType:
                 return as_dtype(np.dtype(type_value.dtype))
             except TypeError:
                 pass
-    raise TypeError(f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType.")
+    raise TypeError(
+        f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType."
+    )
 
 
 def cpp_name(dtype: DType) -> str:

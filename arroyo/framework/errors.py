@@ -87,20 +87,62 @@ def _make(name, code, doc):
 
 CancelledError = _make("CancelledError", CANCELLED, "An operation or step was cancelled.")
 UnknownError = _make("UnknownError", UNKNOWN, "An unknown error occurred.")
-InvalidArgumentError = _make("InvalidArgumentError", INVALID_ARGUMENT, "An op received an invalid argument (shape, value or dtype).")
-DeadlineExceededError = _make("DeadlineExceededError", DEADLINE_EXCEEDED, "A deadline expired before the operation could complete.")
-NotFoundError = _make("NotFoundError", NOT_FOUND, "A requested entity (file, key, ...) was not found.")
-AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS, "An entity that an operation tried to create already exists.")
-PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED, "The caller does not have permission to run an operation.")
-ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED, "Some resource (memory, quota) has been exhausted.")
-FailedPreconditionError = _make("FailedPreconditionError", FAILED_PRECONDITION, "The system is not in a state to run an operation (e.g. uninitialized).")
-AbortedError = _make("AbortedError", ABORTED, "An operation was aborted, typically by a concurrency conflict.")
-OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE, "An operation iterated past the valid input range (e.g. end of data).")
-UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED, "An operation has not been implemented or is not supported.")
+InvalidArgumentError = _make(
+    "InvalidArgumentError",
+    INVALID_ARGUMENT,
+    "An op received an invalid argument (shape, value or dtype).",
+)
+DeadlineExceededError = _make(
+    "DeadlineExceededError",
+    DEADLINE_EXCEEDED,
+    "A deadline expired before the operation could complete.",
+)
+NotFoundError = _make(
+    "NotFoundError", NOT_FOUND, "A requested entity (file, key, ...) was not found."
+)
+AlreadyExistsError = _make(
+    "AlreadyExistsError",
+    ALREADY_EXISTS,
+    "An entity that an operation tried to create already exists.",
+)
+PermissionDeniedError = _make(
+    "PermissionDeniedError",
+    PERMISSION_DENIED,
+    "The caller does not have permission to run an operation.",
+)
+ResourceExhaustedError = _make(
+    "ResourceExhaustedError",
+    RESOURCE_EXHAUSTED,
+    "Some resource (memory, quota) has been exhausted.",
+)
+FailedPreconditionError = _make(
+    "FailedPreconditionError",
+    FAILED_PRECONDITION,
+    "The system is not in a state to run an operation (e.g. uninitialized).",
+)
+AbortedError = _make(
+    "AbortedError", ABORTED, "An operation was aborted, typically by a concurrency conflict."
+)
+OutOfRangeError = _make(
+    "OutOfRangeError",
+    OUT_OF_RANGE,
+    "An operation iterated past the valid input range (e.g. end of data).",
+)
+UnimplementedError = _make(
+    "UnimplementedError",
+    UNIMPLEMENTED,
+    "An operation has not been implemented or is not supported.",
+)
 InternalError = _make("InternalError", INTERNAL, "The system experienced an internal error.")
 UnavailableError = _make("UnavailableError", UNAVAILABLE, "The runtime is currently unavailable.")
-DataLossError = _make("DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption was encountered.")
-UnauthenticatedError = _make("UnauthenticatedError", UNAUTHENTICATED, "The request does not have valid authentication credentials.")
+DataLossError = _make(
+    "DataLossError", DATA_LOSS, "Unrecoverable data loss or corruption was encountered."
+)
+UnauthenticatedError = _make(
+    "UnauthenticatedError",
+    UNAUTHENTICATED,
+    "The request does not have valid authentication credentials.",
+)
 
 
 class OperatorNotAllowedInGraphError(TypeError):

@@ -182,7 +182,9 @@ def _kernel_error(op, inputs, attrs, exc):
         except Exception:  # noqa: BLE001 - fall through to the generic description
             pass
     desc = ", ".join(f"{t.dtype.name}{list(t.shape)}" for t in inputs if isinstance(t, EagerTensor))
-    return InvalidArgumentError(None, None, f"{op.name} failed on inputs ({desc}): {exc} [Op:{op.name}]")
+    return InvalidArgumentError(
+        None, None, f"{op.name} failed on inputs ({desc}): {exc} [Op:{op.name}]"
+    )
 
 
 # -- inference helpers shared by the op families ------------------------------------

@@ -49,7 +49,9 @@ class Tensor:
 
     def set_shape(self, shape):
         if not self.shape.is_compatible_with(shape):
-            raise ValueError(f"Tensor's shape {self.shape} is not compatible with supplied shape {as_shape(shape)}.")
+            raise ValueError(
+                f"Tensor's shape {self.shape} is not compatible with supplied shape {as_shape(shape)}."
+            )
 
     def ref(self):
         """A hashable reference to this tensor (tensors themselves are unhashable)."""
@@ -329,7 +331,9 @@ class EagerTensor(Tensor):
         try:
             var, spec = EagerTensor._slice_of.__get__(self, EagerTensor)
         except AttributeError:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute 'assign'") from None
+            raise AttributeError(
+                f"'{type(self).__name__}' object has no attribute 'assign'"
+            ) from None
         return functools.partial(var._slice_assign, spec)
 
     def cpu(self):
@@ -423,7 +427,9 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _MIXED = "Can't convert Python sequence with mixed types to Tensor."
 _RAGGED = "Can't convert non-rectangular Python sequence to Tensor."
 _INT_RANGE = "Can't convert Python sequence with out-of-range integer to Tensor."
-_FLOAT_RANGE = "Can't convert Python sequence with a value out of range for a double-precision float."
+_FLOAT_RANGE = (
+    "Can't convert Python sequence with a value out of range for a double-precision float."
+)
 _NP_STRING_KINDS = ("U", "S")
 
 # Objects (Variables, ...) register a function that turns them into a tensor.
@@ -567,7 +573,9 @@ def _cannot(value, dtype):
 
 
 def _unsupported(value):
-    return ValueError(f"Attempt to convert a value ({value!r}) with an unsupported type ({type(value)}) to a Tensor.")
+    return ValueError(
+        f"Attempt to convert a value ({value!r}) with an unsupported type ({type(value)}) to a Tensor."
+    )
 
 
 def _encode(x):
@@ -758,7 +766,9 @@ def _from_numpy(value, dtype):
         flat = arr.reshape(-1).tolist()
         for v in flat:
             if not isinstance(v, (bytes, str)):
-                raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object type {type(v).__name__}).")
+                raise ValueError(
+                    f"Failed to convert a NumPy array to a Tensor (Unsupported object type {type(v).__name__})."
+                )
         out = np.empty(arr.shape, dtype=object)
         out.reshape(-1)[:] = [_encode(v) for v in flat]
         return out
@@ -768,13 +778,19 @@ def _from_numpy(value, dtype):
             src = dtypes.as_dtype(arr.dtype)
         else:
             name = _NPY_TYPE_NAMES.get(kind, "NPY_" + arr.dtype.name.upper())
-            raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported numpy type: {name}).")
+            raise ValueError(
+                f"Failed to convert a NumPy array to a Tensor (Unsupported numpy type: {name})."
+            )
     if dtype is None or dtype is src:
         out = np.array(arr, copy=True)
     elif dtype._kind == "s":
-        raise ValueError(f"Failed to convert a NumPy array to a Tensor (Unsupported object type {_PY_TYPE_OF_KIND.get(kind, kind)}).")
+        raise ValueError(
+            f"Failed to convert a NumPy array to a Tensor (Unsupported object type {_PY_TYPE_OF_KIND.get(kind, kind)})."
+        )
     elif dtype._kind in ("r", "q"):
-        raise ValueError("Failed to convert a NumPy array to a Tensor (Unexpected numpy data type).")
+        raise ValueError(
+            "Failed to convert a NumPy array to a Tensor (Unexpected numpy data type)."
+        )
     else:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")  # ComplexWarning, invalid casts: TF casts silently
@@ -1001,7 +1017,9 @@ class TensorSpec:
         return self._name
 
     def is_compatible_with(self, spec_or_tensor) -> bool:
-        return self._dtype.is_compatible_with(spec_or_tensor.dtype) and self._shape.is_compatible_with(spec_or_tensor.shape)
+        return self._dtype.is_compatible_with(
+            spec_or_tensor.dtype
+        ) and self._shape.is_compatible_with(spec_or_tensor.shape)
 
     def most_specific_compatible_type(self, other):
         return TensorSpec(self._shape.most_specific_compatible_shape(other.shape), self._dtype)

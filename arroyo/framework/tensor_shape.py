@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["TensorShape", "Dimension", "as_shape", "as_dimension", "dimension_value", "dimension_at_index", "unknown_shape"]
+__all__ = [
+    "TensorShape",
+    "Dimension",
+    "as_shape",
+    "as_dimension",
+    "dimension_value",
+    "dimension_at_index",
+    "unknown_shape",
+]
 
 
 class Dimension:

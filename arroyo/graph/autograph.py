@@ -448,7 +448,9 @@ def _placeholders_for_undefined(body_fn, names, init):
     initial values and, for those variables, shape invariants (the probed shapes)."""
     from arroyo.ops import array_ops
 
-    undefined = [i for i, v in enumerate(init) if type(v) is Undefined or isinstance(v, UndefinedReturnValue)]
+    undefined = [
+        i for i, v in enumerate(init) if type(v) is Undefined or isinstance(v, UndefinedReturnValue)
+    ]
     invariants = [None] * len(init)
     if not undefined:
         return init, invariants
@@ -473,7 +475,11 @@ def _placeholders_for_undefined(body_fn, names, init):
         for leaf in leaves:
             t = _maybe_tensor(leaf)
             if not isinstance(t, Tensor) or t.shape.rank is None:
-                what = "the return value" if isinstance(init[i], UndefinedReturnValue) else f"'{names[i]}'"
+                what = (
+                    "the return value"
+                    if isinstance(init[i], UndefinedReturnValue)
+                    else f"'{names[i]}'"
+                )
                 raise ValueError(f"{what} must be defined before the loop: a tensor of known rank is "
                                  f"required, got {leaf!r}")  # fmt: skip
             dims = [d if d is not None else 0 for d in t.shape.as_list()]
@@ -504,7 +510,9 @@ def _tf_while_stmt(test, body, get_state, set_state, symbol_names, opts, first_t
     init, probed = _placeholders_for_undefined(probe_body, names, init)
     init = tuple(nest.map_structure(_loop_leaf, v) for v in init)
     invariants = _merge_invariants(user_inv, probed)
-    _verify_condition(_as_tensor(first_test if first_test is not None else test()), "while statement")
+    _verify_condition(
+        _as_tensor(first_test if first_test is not None else test()), "while statement"
+    )
 
     def cond_fn(*vars_):
         set_state(vars_)
@@ -549,9 +557,13 @@ def _checked_iteration(names, entry, new, invariants):
         try:
             nest.assert_same_structure(e, x, check_types=False)
         except (ValueError, TypeError) as err:
-            raise TypeError(f"'{name}' does not have the same nested structure after one iteration.\n\n{err}") from None
+            raise TypeError(
+                f"'{name}' does not have the same nested structure after one iteration.\n\n{err}"
+            ) from None
         flat_e, flat_x = nest.flatten(e), nest.flatten(x)
-        flat_inv = nest.flatten(inv) if inv is not None and nest.is_nested(inv) else [inv] * len(flat_e)
+        flat_inv = (
+            nest.flatten(inv) if inv is not None and nest.is_nested(inv) else [inv] * len(flat_e)
+        )
         for a, b, i in zip(flat_e, flat_x, flat_inv):
             _verify_loop_var(name, a, b, i)
         out.append(nest.pack_sequence_as(e, [_loop_leaf(b, a) for a, b in zip(flat_e, flat_x)]))
@@ -727,7 +739,11 @@ def cc(f):
             if conv is not None:
                 return conv
         return f
-    if isinstance(f, functools.partial) and isinstance(f.func, types.FunctionType) and _should_convert(f.func):
+    if (
+        isinstance(f, functools.partial)
+        and isinstance(f.func, types.FunctionType)
+        and _should_convert(f.func)
+    ):
         conv = _convert_or_none(f.func)
         if conv is not None:
             return functools.partial(conv, *f.args, **f.keywords)
@@ -869,7 +885,9 @@ def _instantiate(fn, entry):
             closure.append(cells[name])
         else:
             closure.append(types.CellType())
-    new = types.FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__, tuple(closure) or None)
+    new = types.FunctionType(
+        code, fn.__globals__, fn.__name__, fn.__defaults__, tuple(closure) or None
+    )
     new.__kwdefaults__ = fn.__kwdefaults__
     new.__dict__.update(fn.__dict__)
     new.__doc__ = fn.__doc__
@@ -912,7 +930,9 @@ def _add_user_frames(e, entry):
         pass
 
 
-_HELPER_NAME = re.compile(r"^(if_body|else_body|loop_body|loop_test|extra_test|get_state|set_state)_\d+$")
+_HELPER_NAME = re.compile(
+    r"^(if_body|else_body|loop_body|loop_test|extra_test|get_state|set_state)_\d+$"
+)
 
 
 def _user_name(co_name):
@@ -928,8 +948,21 @@ class _AgModule:
 
 
 _AG_MODULE = _AgModule()
-for _n in ("if_stmt", "while_stmt", "for_stmt", "if_exp", "and_", "or_", "not_", "ld", "retval",
-           "cc", "Undefined", "UndefinedReturnValue", "set_loop_options"):
+for _n in (
+    "if_stmt",
+    "while_stmt",
+    "for_stmt",
+    "if_exp",
+    "and_",
+    "or_",
+    "not_",
+    "ld",
+    "retval",
+    "cc",
+    "Undefined",
+    "UndefinedReturnValue",
+    "set_loop_options",
+):
     setattr(_AG_MODULE, _n, globals()[_n])
 
 
@@ -973,8 +1006,14 @@ def _transform(fn):
         code = compile(module, filename, "exec")
     except SyntaxError as e:
         raise NotImplementedError(f"AutoGraph could not compile {fn.__qualname__}: {e}") from None
-    factory_code = next(c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == "ag__factory")
-    inner = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == fdef.name)
+    factory_code = next(
+        c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == "ag__factory"
+    )
+    inner = next(
+        c
+        for c in factory_code.co_consts
+        if isinstance(c, types.CodeType) and c.co_name == fdef.name
+    )
     _user_files.add(filename)
     shown = ast.unparse(ast.fix_missing_locations(_renamed_copy(fdef)))
     return _Entry(inner, shown, filename, fn.__name__)
@@ -1074,7 +1113,10 @@ def _stores(nodes) -> set:
         for n in _iter_scope(node):
             if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
                 out.add(n.id)
-            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n is not node:
+            elif (
+                isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and n is not node
+            ):
                 out.add(n.name)
             elif isinstance(n, (ast.Import, ast.ImportFrom)):
                 for a in n.names:
@@ -1215,7 +1257,9 @@ def _fdef(name, params, body):
     )  # fmt: skip
 
 
-def _contains(stmts, types_, stop=(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+def _contains(
+    stmts, types_, stop=(ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+):
     for s in stmts:
         for n in _walk_no_scope(s, stop):
             if isinstance(n, types_):
@@ -1241,7 +1285,12 @@ def _definitely_returns(stmts) -> bool:
     for s in stmts:
         if isinstance(s, ast.Return):
             return True
-        if isinstance(s, ast.If) and s.orelse and _definitely_returns(s.body) and _definitely_returns(s.orelse):
+        if (
+            isinstance(s, ast.If)
+            and s.orelse
+            and _definitely_returns(s.body)
+            and _definitely_returns(s.orelse)
+        ):
             return True
         if isinstance(s, (ast.With, ast.AsyncWith)) and _definitely_returns(s.body):
             return True
@@ -1312,7 +1361,7 @@ class _Converter:
             s = stmts[i]
             self._rewrite_children(s)
             if isinstance(s, ast.If) and i + 1 < len(stmts):
-                rest = stmts[i + 1:]
+                rest = stmts[i + 1 :]
                 if _definitely_returns(s.body) and not _definitely_returns(s.orelse):
                     s.orelse = self._rewrite_conditional_returns(list(s.orelse) + rest)
                     out.append(s)
@@ -1384,7 +1433,9 @@ class _Converter:
         k = next(self.n)
         if _contains_loop_ctl(s.body, ast.Continue):
             flag = f"continue_{k}"
-            s.body = [_at(_assign(flag, _const(False)), s)] + _FlagLowering(ast.Continue, flag).block(s.body)
+            s.body = [_at(_assign(flag, _const(False)), s)] + _FlagLowering(
+                ast.Continue, flag
+            ).block(s.body)
         brk = None
         if _contains_loop_ctl(s.body, ast.Break):
             brk = f"break_{k}"
@@ -1401,7 +1452,9 @@ class _Converter:
             # when it ends up in a for loop's extra test.
             guard = _call(_ag("not_"), [_name(stop[-1])])
             for f in reversed(stop[:-1]):
-                guard = _call(_ag("and_"), [_lambda(_call(_ag("not_"), [_name(f)])), _lambda(guard)])
+                guard = _call(
+                    _ag("and_"), [_lambda(_call(_ag("not_"), [_name(f)])), _lambda(guard)]
+                )
             if isinstance(s, ast.While):
                 s.test = ast.BoolOp(op=ast.And(), values=[guard, s.test])
             else:
@@ -1499,7 +1552,11 @@ class _Converter:
         opts = None
         keep = []
         for st in s.body:
-            if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and _is_set_loop_options(st.value):
+            if (
+                isinstance(st, ast.Expr)
+                and isinstance(st.value, ast.Call)
+                and _is_set_loop_options(st.value)
+            ):
                 opts = st.value
             else:
                 keep.append(st)
@@ -1510,7 +1567,11 @@ class _Converter:
         keys, values = [], []
         if opts_call is not None:
             fn = opts_call.func
-            if isinstance(fn, ast.Call) and isinstance(fn.func, ast.Attribute) and fn.func.attr == "cc":
+            if (
+                isinstance(fn, ast.Call)
+                and isinstance(fn.func, ast.Attribute)
+                and fn.func.attr == "cc"
+            ):
                 fn = fn.args[0]
             call = ast.Call(func=_ag("set_loop_options"), args=[], keywords=opts_call.keywords)
             keys.append(_const("options"))
@@ -1591,7 +1652,12 @@ def _parent_function(root, target):
 
 def _is_set_loop_options(call):
     f = call.func
-    if isinstance(f, ast.Call) and isinstance(f.func, ast.Attribute) and f.func.attr == "cc" and f.args:
+    if (
+        isinstance(f, ast.Call)
+        and isinstance(f.func, ast.Attribute)
+        and f.func.attr == "cc"
+        and f.args
+    ):
         f = f.args[0]
     return (isinstance(f, ast.Attribute) and f.attr == "set_loop_options") or \
         (isinstance(f, ast.Name) and f.id == "set_loop_options")  # fmt: skip
@@ -1628,7 +1694,7 @@ class _FlagLowering:
             may_set = self._may_set(s)
             out.append(self.stmt(s))
             if may_set and i + 1 < len(stmts):
-                rest = self.block(stmts[i + 1:])
+                rest = self.block(stmts[i + 1 :])
                 guard = ast.If(test=_not(_name(self.flag)), body=rest, orelse=[])
                 out.append(ast.fix_missing_locations(_at(guard, stmts[i + 1])))
                 return out
@@ -1667,7 +1733,7 @@ class _ReturnLowering:
             may_return = self._may_return(s)
             out.append(self.stmt(s))
             if may_return and i + 1 < len(stmts):
-                rest = self.block(stmts[i + 1:])
+                rest = self.block(stmts[i + 1 :])
                 guard = ast.If(test=_not(_name("do_return")), body=rest, orelse=[])
                 out.append(ast.fix_missing_locations(_at(guard, stmts[i + 1])))
                 return out
@@ -1787,7 +1853,11 @@ class _LoadWrapper(ast.NodeTransformer):
             # A user-defined nested function: its own locals shadow ours where it binds them.
             saved = self.names
             a = node.args
-            params = {x.arg for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg] if x is not None}
+            params = {
+                x.arg
+                for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+                if x is not None
+            }
             self.names = self.names - _stores(node.body) - params
             node.body = [self.visit(s) for s in node.body]
             self.names = saved
@@ -1796,6 +1866,10 @@ class _LoadWrapper(ast.NodeTransformer):
         return node
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.names and not getattr(node, "_ag_raw", False):
+        if (
+            isinstance(node.ctx, ast.Load)
+            and node.id in self.names
+            and not getattr(node, "_ag_raw", False)
+        ):
             return _at(_call(_ag("ld"), [node]), node)
         return node

@@ -288,7 +288,9 @@ def _replay_cond(op, ins):
 
 
 def _branches(attrs):
-    return attrs["branches"] if "branches" in attrs else [attrs["then_branch"], attrs["else_branch"]]
+    return (
+        attrs["branches"] if "branches" in attrs else [attrs["then_branch"], attrs["else_branch"]]
+    )
 
 
 def _replay_while(op, ins):
@@ -345,7 +347,11 @@ def _if_kernel(cond, *inputs, Tcond=None, Tin=None, Tout=None, then_branch=None,
     if _num_vars:
         inputs = inputs[:-_num_vars]
     if _extra:
-        return _plan(then_branch, _extra[0])(*inputs) if cond else _plan(else_branch, _extra[1])(*inputs)
+        return (
+            _plan(then_branch, _extra[0])(*inputs)
+            if cond
+            else _plan(else_branch, _extra[1])(*inputs)
+        )
     return _plan(then_branch if cond else else_branch)(*inputs)
 
 
@@ -423,7 +429,7 @@ def _cond_grad(op, *grads):
             res = []
             for d, i in zip(ds, wrt):
                 res.append(d if d is not None else _zeros_for(inner[i]))
-            for d, v in zip(ds[len(wrt):], tvars):
+            for d, v in zip(ds[len(wrt) :], tvars):
                 res.append(d if d is not None else _var_zeros(v))
             return res
 
@@ -432,11 +438,13 @@ def _cond_grad(op, *grads):
     if "branches" in attrs:
         res = switch_case(selector, [make(b) for b in attrs["branches"]], name="case_grad")
     else:
-        res = cond(selector, make(attrs["then_branch"]), make(attrs["else_branch"]), name="cond_grad")
+        res = cond(
+            selector, make(attrs["then_branch"]), make(attrs["else_branch"]), name="cond_grad"
+        )
     in_grads = [None] * len(ins)
     for i, d in zip(wrt, res):
         in_grads[i] = d
-    var_grads = {id(v): d for v, d in zip(tvars, res[len(wrt):])}
+    var_grads = {id(v): d for v, d in zip(tvars, res[len(wrt) :])}
     return (None, *in_grads, *[var_grads.get(id(v)) for v in variables])
 
 
@@ -447,7 +455,12 @@ def _random_draws(g, outputs):
     out = []
     for op in executor.live_ops(g, outputs, include_stateful=False):
         d = op.op_def
-        if d.stateful and not d.differentiable and op._outputs and op.type not in ("Placeholder", "Const"):
+        if (
+            d.stateful
+            and not d.differentiable
+            and op._outputs
+            and op.type not in ("Placeholder", "Const")
+        ):
             out.extend(op._outputs)
     return out
 
@@ -614,7 +627,9 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
             f"Shape must be rank 0 but is rank {pred.shape.rank} for 'cond' (op: 'If') with input "
             f"shapes: {pred.shape}."
         )
-    return _build_conditional(pred, [true_fn, false_fn], ["true_fn", "false_fn"], name or "cond", "if")
+    return _build_conditional(
+        pred, [true_fn, false_fn], ["true_fn", "false_fn"], name or "cond", "if"
+    )
 
 
 def _branch_list(branch_fns, default):
@@ -764,7 +779,9 @@ def _while_kernel(*args, T=None, cond=None, body=None, output_shapes=None, paral
 def _while_infer(inputs, attrs):
     out = [(d, s) for d, s in zip(attrs["T"][: attrs["_num_loop_vars"]], attrs["output_shapes"])]
     if attrs.get("_accumulate"):
-        out += [(dtypes.variant, TensorShape([]))] * (attrs["_num_loop_vars"] + len(attrs.get("_random") or ()))
+        out += [(dtypes.variant, TensorShape([]))] * (
+            attrs["_num_loop_vars"] + len(attrs.get("_random") or ())
+        )
     return out
 
 
@@ -789,7 +806,9 @@ def _accumulators(op):
         for tape in state.tapes:
             recs = tape._records
             for i, r in enumerate(recs):
-                if r[2] == old or (len(r[2]) == len(old) and all(a is b for a, b in zip(r[2], old))):
+                if r[2] == old or (
+                    len(r[2]) == len(old) and all(a is b for a, b in zip(r[2], old))
+                ):
                     recs[i] = (r[0], r[1], new, r[3])
                     for o in new[k:]:
                         tape._watched[id(o)] = o
@@ -822,7 +841,7 @@ def _while_grad(op, *grads):
     acc_all = _accumulators(fwd)
     acc, racc = acc_all[:k], acc_all[k:]
     draws = fwd.attrs.get("_random") or []
-    d_acc = grads[k:2 * k]
+    d_acc = grads[k : 2 * k]
     g0 = [_dense(grads[j]) if grads[j] is not None else _zeros_for(outs[j]) for j in tl]
     gc0 = [_zeros_for(caps[c]) for c in tc]
     gv0 = [_var_zeros(v) for v in tv]
@@ -834,8 +853,8 @@ def _while_grad(op, *grads):
 
     def bbody(i, *rest):
         gv = list(rest[: len(tl)])
-        gc = list(rest[len(tl): len(tl) + len(tc)])
-        gV = list(rest[len(tl) + len(tc):])
+        gc = list(rest[len(tl) : len(tl) + len(tc)])
+        gV = list(rest[len(tl) + len(tc) :])
         states = [ta_mod.get_item(acc[j], i, phs[j].shape if phs[j].dtype is not dtypes.variant else [],
                                   phs[j].dtype) for j in range(k)]  # fmt: skip
         for j in range(k):
@@ -851,9 +870,14 @@ def _while_grad(op, *grads):
                 extra = ta_mod.get_item(d_acc[j], i, array_ops.shape(inner[j]), phs[j].dtype)
                 d = _add(d, extra)
             new_gv.append(d)
-        new_gc = [gc[a] if ds[len(tl) + a] is None else _add(gc[a], ds[len(tl) + a]) for a in range(len(tc))]
+        new_gc = [
+            gc[a] if ds[len(tl) + a] is None else _add(gc[a], ds[len(tl) + a])
+            for a in range(len(tc))
+        ]
         base = len(tl) + len(tc)
-        new_gV = [gV[a] if ds[base + a] is None else _add(gV[a], ds[base + a]) for a in range(len(tv))]
+        new_gV = [
+            gV[a] if ds[base + a] is None else _add(gV[a], ds[base + a]) for a in range(len(tv))
+        ]
         new_gv = [_known_shape(d, phs[j].shape) for d, j in zip(new_gv, tl)]
         new_gc = [_known_shape(d, caps[c].shape) for d, c in zip(new_gc, tc)]
         new_gV = [_known_shape(d, v.shape) for d, v in zip(new_gV, tv)]
@@ -861,7 +885,9 @@ def _while_grad(op, *grads):
 
     inv = [TensorShape([])] + [phs[j].shape for j in tl] + [caps[c].shape for c in tc] + \
         [v.shape for v in tv]  # fmt: skip
-    res = while_loop(bcond, bbody, [n - 1, *g0, *gc0, *gv0], shape_invariants=inv, name="while_grad")
+    res = while_loop(
+        bcond, bbody, [n - 1, *g0, *gc0, *gv0], shape_invariants=inv, name="while_grad"
+    )
     res = list(res[1:])
     loop_grads = [None] * k
     for a, j in enumerate(tl):
@@ -870,13 +896,19 @@ def _while_grad(op, *grads):
     for a, c in enumerate(tc):
         cap_grads[c] = res[len(tl) + a]
     var_g = {id(v): res[len(tl) + len(tc) + a] for a, v in enumerate(tv)}
-    out = ([None] if has_max else []) + loop_grads + cap_grads + [var_g.get(id(v)) for v in variables]
+    out = (
+        ([None] if has_max else []) + loop_grads + cap_grads + [var_g.get(id(v)) for v in variables]
+    )
     return tuple(out)
 
 
 def _known_shape(t, shape):
     """A gradient has its primal's shape: give the static shape back where inference lost it."""
-    if isinstance(t, SymbolicTensor) and t.graph is state.graph and t.shape.is_compatible_with(shape):
+    if (
+        isinstance(t, SymbolicTensor)
+        and t.graph is state.graph
+        and t.shape.is_compatible_with(shape)
+    ):
         t.set_shape(shape)
     return t
 
@@ -929,7 +961,9 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         raise TypeError("'cond' must be callable.")
     if not callable(body):
         raise TypeError("'body' must be callable.")
-    if parallel_iterations is not None and (not isinstance(parallel_iterations, int) or parallel_iterations < 1):
+    if parallel_iterations is not None and (
+        not isinstance(parallel_iterations, int) or parallel_iterations < 1
+    ):
         raise TypeError("'parallel_iterations' must be a positive integer.")
     if loop_vars is None or (isinstance(loop_vars, (list, tuple)) and not loop_vars):
         raise ValueError("'loop_vars' must be provided.")
@@ -990,7 +1024,9 @@ def _flat_loop_vars(loop_vars):
     for x in nest.flatten(loop_vars):
         if isinstance(x, TensorArray):
             if x._eager:
-                raise ValueError("An eager TensorArray cannot be a loop variable of a graph while_loop.")
+                raise ValueError(
+                    "An eager TensorArray cannot be a loop variable of a graph while_loop."
+                )
             tensors.append(x.flow)
             slots.append(_Slot("ta", x))
         else:
@@ -1039,7 +1075,9 @@ def _graph_while(cond, body, loop_vars, is_seq, shape_invariants, parallel_itera
     names = [_ph_name(t) for t in flat]
     c = _trace(f"{name}_cond", cond, make_args, specs, names)
     if len(c.tensors) != 1 or any(s.kind == "ta" for s in c.slots):
-        raise ValueError(f"cond of tf.while_loop must return a single boolean scalar, got {c.result!r}")
+        raise ValueError(
+            f"cond of tf.while_loop must return a single boolean scalar, got {c.result!r}"
+        )
     ct = c.tensors[0]
     if ct.dtype is not dtypes.bool:
         raise TypeError(
@@ -1047,7 +1085,9 @@ def _graph_while(cond, body, loop_vars, is_seq, shape_invariants, parallel_itera
             "type of bool."
         )
     if ct.shape.rank not in (None, 0):
-        raise ValueError(f"cond of tf.while_loop must return a boolean scalar, got shape {ct.shape}")
+        raise ValueError(
+            f"cond of tf.while_loop must return a boolean scalar, got shape {ct.shape}"
+        )
 
     def body_fn(*args):
         return _fix_body_result(loop_vars, body(*args), is_seq)
@@ -1068,7 +1108,9 @@ def _graph_while(cond, body, loop_vars, is_seq, shape_invariants, parallel_itera
                 f"Loop var {t_in.name} enters the loop with type {t_in.dtype!r} but has type "
                 f"{t_out.dtype!r} after 1 iteration. {t_in.name} type should remain constant."
             )
-        if not inv.is_compatible_with(t_out.shape) or (inv.rank is not None and t_out.shape.rank is None):
+        if not inv.is_compatible_with(t_out.shape) or (
+            inv.rank is not None and t_out.shape.rank is None
+        ):
             raise ValueError(
                 f"Input tensor '{t_in.name}' enters the loop with shape {inv}, but has shape "
                 f"{t_out.shape} after one iteration. To allow the shape to vary across iterations, "
@@ -1122,7 +1164,9 @@ def _ph_name(t):
 def _elems_flat(elems, fn_name):
     flat = [convert_to_tensor(e.value() if _is_variable(e) else e) for e in nest.flatten(elems)]
     if not flat:
-        raise ValueError(f"elems must be a Tensor or (possibly nested) sequence of Tensors. Got {elems}")
+        raise ValueError(
+            f"elems must be a Tensor or (possibly nested) sequence of Tensors. Got {elems}"
+        )
     for e in flat:
         if e.shape.rank == 0:
             raise ValueError("Elements in elems must be 1+ dimensional Tensors, not scalars")
@@ -1229,11 +1273,14 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
     n_static, n = _num_elems(flat)
     in_tas = [TensorArray(e.dtype, size=n, element_shape=e.shape[1:]).unstack(e) for e in flat]
     if reverse:
+
         def index(i):
             return n - 1 - i
     else:
+
         def index(i):
             return i
+
     i0 = convert_to_tensor(np.int32(0))
     if initializer is None:
         a0 = nest.pack_sequence_as(elems, [ta.read(index(i0)) for ta in in_tas])
@@ -1244,7 +1291,9 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, sw
         a0 = nest.map_structure(_convert_loop_leaf, initializer)
         start = 0
     a_flat = nest.flatten(a0)
-    out_tas = [TensorArray(a.dtype, size=n, element_shape=a.shape, infer_shape=infer_shape) for a in a_flat]
+    out_tas = [
+        TensorArray(a.dtype, size=n, element_shape=a.shape, infer_shape=infer_shape) for a in a_flat
+    ]
     if start:
         out_tas = [ta.write(index(i0), a) for ta, a in zip(out_tas, a_flat)]
 
@@ -1349,8 +1398,18 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
 
 
 TF_API = {
-    "tf": ["cond", "case", "switch_case", "while_loop", "TensorArray", "map_fn", "vectorized_map",
-           "scan", "foldl", "foldr"],
+    "tf": [
+        "cond",
+        "case",
+        "switch_case",
+        "while_loop",
+        "TensorArray",
+        "map_fn",
+        "vectorized_map",
+        "scan",
+        "foldl",
+        "foldr",
+    ],
 }
 
 _install_replay_hooks()

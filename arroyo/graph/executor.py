@@ -51,12 +51,20 @@ def _assign(var, value):
 
 def _assign_add(var, value):
     old = var._value
-    var._value = np.asarray(old + value, dtype=old.dtype) if isinstance(old, np.ndarray) else old.dtype.type(old + value)
+    var._value = (
+        np.asarray(old + value, dtype=old.dtype)
+        if isinstance(old, np.ndarray)
+        else old.dtype.type(old + value)
+    )
 
 
 def _assign_sub(var, value):
     old = var._value
-    var._value = np.asarray(old - value, dtype=old.dtype) if isinstance(old, np.ndarray) else old.dtype.type(old - value)
+    var._value = (
+        np.asarray(old - value, dtype=old.dtype)
+        if isinstance(old, np.ndarray)
+        else old.dtype.type(old - value)
+    )
 
 
 _VAR_WRITERS = {"AssignVariableOp": _assign, "AssignAddVariableOp": _assign_add,
@@ -91,7 +99,9 @@ def compile_plan(graph, inputs, outputs, name="plan", include_stateful=True):
             continue  # fed (a v1 feed_dict may override any tensor)
         if typ == "Placeholder":
             if id(op._outputs[0]) not in input_ids:
-                raise InvalidArgumentError(None, None, f"You must feed a value for placeholder tensor '{op.name}'")
+                raise InvalidArgumentError(
+                    None, None, f"You must feed a value for placeholder tensor '{op.name}'"
+                )
             continue
         if typ == "Const":
             g = f"c{counter}"
@@ -130,7 +140,9 @@ def compile_plan(graph, inputs, outputs, name="plan", include_stateful=True):
                       else None for t in op.inputs]  # fmt: skip
             fn = spec(attrs, consts)
             if fn is not None:
-                args = ", ".join(_ref(names, t, env) for t, c in zip(op.inputs, consts) if c is None)
+                args = ", ".join(
+                    _ref(names, t, env) for t, c in zip(op.inputs, consts) if c is None
+                )
         if fn is None:
             fn = functools.partial(kernel, **attrs) if attrs else kernel
         k = f"k{counter}"
@@ -178,7 +190,9 @@ def _ref(names, t, env):
         env[g] = t
         names[key] = g
         return g
-    raise InvalidArgumentError(None, None, f"Tensor {getattr(t, 'name', t)} is not computed by this graph")
+    raise InvalidArgumentError(
+        None, None, f"Tensor {getattr(t, 'name', t)} is not computed by this graph"
+    )
 
 
 def _guarded(plan, env):

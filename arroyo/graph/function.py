@@ -155,7 +155,9 @@ class Function:
             return self._python_function(*args, **kwargs)
         if kwargs or self._input_signature is not None:
             args = self._canonicalize(args, kwargs)
-        cf = self._cache.get(_make_key(args, self._reduce_retracing) if self._input_signature is None else None)
+        cf = self._cache.get(
+            _make_key(args, self._reduce_retracing) if self._input_signature is None else None
+        )
         if cf is None:
             cf = self._trace(args)
         return cf._call_with_structure(args)
@@ -190,7 +192,11 @@ class Function:
             sig_args = out[:n]
             for a, spec in zip(nest.flatten(sig_args), nest.flatten(list(self._input_signature))):
                 if isinstance(spec, TensorSpec):
-                    t = a if isinstance(a, Tensor) or _is_variable(a) else convert_to_tensor(a, dtype=spec.dtype)
+                    t = (
+                        a
+                        if isinstance(a, Tensor) or _is_variable(a)
+                        else convert_to_tensor(a, dtype=spec.dtype)
+                    )
                     if t.dtype != spec.dtype or not spec.shape.is_compatible_with(t.shape):
                         raise TypeError(
                             f"Binding inputs to tf.function failed due to `Can not cast "
@@ -276,6 +282,7 @@ def trace(fn, args, name, input_signature=None, owner=None):
     state.graph, state.tapes = graph, []
     placeholders = []
     try:
+
         def to_placeholder(x, spec=None):
             if isinstance(x, TensorSpec):
                 spec = x
@@ -312,7 +319,9 @@ def trace(fn, args, name, input_signature=None, owner=None):
 
         if input_signature is not None:
             specs = nest.flatten(list(input_signature))
-            flat_in = [to_placeholder(x, s) for x, s in zip(flat, specs)] + [to_placeholder(x) for x in flat[len(specs):]]
+            flat_in = [to_placeholder(x, s) for x, s in zip(flat, specs)] + [
+                to_placeholder(x) for x in flat[len(specs) :]
+            ]
         else:
             flat_in = [to_placeholder(x) for x in flat]
         traced_args = nest.pack_sequence_as(args, flat_in)
@@ -361,7 +370,9 @@ def trace(fn, args, name, input_signature=None, owner=None):
 class ConcreteFunction:
     """One traced graph of a Function, callable on tensors matching its signature."""
 
-    def __init__(self, graph, inputs, outputs, structured_outputs, out_template, structured_args, name):
+    def __init__(
+        self, graph, inputs, outputs, structured_outputs, out_template, structured_args, name
+    ):
         self.graph = graph
         self._inputs = inputs
         self._outputs = outputs
@@ -423,7 +434,11 @@ class ConcreteFunction:
             for p in self._inputs
         )
         outs = nest.map_structure(
-            lambda t: f"TensorSpec(shape={t.shape}, dtype={t.dtype!r}, name=None)" if isinstance(t, Tensor) else repr(t),
+            lambda t: (
+                f"TensorSpec(shape={t.shape}, dtype={t.dtype!r}, name=None)"
+                if isinstance(t, Tensor)
+                else repr(t)
+            ),
             self._structured_outputs,
         )
         return f"Input Parameters:\n  {args}\nOutput Type:\n  {outs}"
@@ -479,7 +494,9 @@ class ConcreteFunction:
         if state.tapes and self._watched(tensors):
             return self._replay(tensors)
         plan = self._plan if self._plan is not None else self._compile()
-        vals = plan(*[t._value if type(t) is EagerTensor else convert_to_tensor(t)._value for t in tensors])
+        vals = plan(
+            *[t._value if type(t) is EagerTensor else convert_to_tensor(t)._value for t in tensors]
+        )
         return self._pack([_wrap(v) for v in vals])
 
     def _watched(self, tensors):

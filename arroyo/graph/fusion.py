@@ -41,7 +41,18 @@ _INPLACE = {
     "Sigmoid": "_np.negative({a}, out={o}); _np.exp({o}, out={o}); _np.add({o}, 1, out={o}); "
     "_np.reciprocal({o}, out={o})",
 }
-_FLOAT_ONLY = {"RealDiv", "Reciprocal", "Rsqrt", "Sqrt", "Exp", "Log", "Tanh", "Sin", "Cos", "Sigmoid"}
+_FLOAT_ONLY = {
+    "RealDiv",
+    "Reciprocal",
+    "Rsqrt",
+    "Sqrt",
+    "Exp",
+    "Log",
+    "Tanh",
+    "Sin",
+    "Cos",
+    "Sigmoid",
+}
 _REDUCTIONS = {"Sum": "sum", "Mean": "mean", "Max": "max", "Min": "min"}
 
 
@@ -72,7 +83,11 @@ def fuse_elementwise(graph, inputs, outputs, reuse_buffers=True):
             # Join (and merge) every group whose only consumer of its result is this op.
             joined = []
             for t in op.inputs:
-                if isinstance(t, SymbolicTensor) and consumers.get(id(t)) == 1 and id(t.op) in group_of:
+                if (
+                    isinstance(t, SymbolicTensor)
+                    and consumers.get(id(t)) == 1
+                    and id(t.op) in group_of
+                ):
                     g = group_of[id(t.op)]
                     if g[-1] is t.op and id(g) not in closed and not any(g is j for j in joined):
                         joined.append(g)
@@ -114,7 +129,9 @@ def fuse_elementwise(graph, inputs, outputs, reuse_buffers=True):
     return [replaced.get(id(t), t) for t in outputs]
 
 
-_FUSED_DEF = OpDef("_FusedElementwise", ("*inputs",), {}, None, None, None, 1, False, "N", False, False)
+_FUSED_DEF = OpDef(
+    "_FusedElementwise", ("*inputs",), {}, None, None, None, 1, False, "N", False, False
+)
 
 
 def _build_fused(graph, group, reuse_buffers):
@@ -123,13 +140,19 @@ def _build_fused(graph, group, reuse_buffers):
     ext_ids = {}
     for op in group:
         for t in op.inputs:
-            if id(t) not in inside and id(t) not in ext_ids and not (op.type in _REDUCTIONS and t is op.inputs[1]):
+            if (
+                id(t) not in inside
+                and id(t) not in ext_ids
+                and not (op.type in _REDUCTIONS and t is op.inputs[1])
+            ):
                 ext_ids[id(t)] = len(ext)
                 ext.append(t)
     kernel, src = _generate(group, ext_ids, reuse_buffers)
     last = group[-1]._outputs[0]
     op = Operation(graph, _FUSED_DEF, graph.unique_name("FusedElementwise"), ext, {"N": len(ext)})
-    op._op_def = OpDef("_FusedElementwise", ("*inputs",), {}, kernel, None, None, 1, False, "N", False, False)
+    op._op_def = OpDef(
+        "_FusedElementwise", ("*inputs",), {}, kernel, None, None, 1, False, "N", False, False
+    )
     op._attrs = {}
     op._outputs = [SymbolicTensor(op, 0, last.dtype, last.shape)]
     op.source = src
@@ -199,7 +222,9 @@ def _generate(group, ext_ids, reuse_buffers):
             env[name] = np.empty(shape, dtype)
         body = "\n    ".join(lines)
     else:
-        allocs = [f"{name} = _np.empty({shape}, _np.{dtype.name})" for name, shape, dtype in buffers]
+        allocs = [
+            f"{name} = _np.empty({shape}, _np.{dtype.name})" for name, shape, dtype in buffers
+        ]
         body = "\n    ".join(allocs + lines)
     src = f"def fused({params}, N=None):\n    {body}\n"
     exec(compile(src, "<arroyo fused kernel>", "exec"), env)

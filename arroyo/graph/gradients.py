@@ -21,7 +21,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", gate_gradients=False,
     """
     graph = state.graph
     if graph is None:
-        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape instead.")
+        raise RuntimeError(
+            "tf.gradients is not supported when eager execution is enabled. Use tf.GradientTape instead."
+        )
     ys = nest.flatten(ys)
     xs_flat = nest.flatten(xs)
     stops = {id(t) for t in nest.flatten(stop_gradients or [])}

@@ -19,7 +19,7 @@ from arroyo.framework import dtypes
 from arroyo.framework.context import state
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import OpDef, defop
-from arroyo.framework.tensor import EagerTensor, Tensor, _BY_NP
+from arroyo.framework.tensor import _BY_NP, EagerTensor, Tensor
 from arroyo.framework.tensor_shape import TensorShape, as_shape
 
 __all__ = ["Graph", "FuncGraph", "Operation", "SymbolicTensor"]
@@ -83,7 +83,9 @@ class SymbolicTensor(Tensor):
     def set_shape(self, shape):
         shape = as_shape(shape)
         if not self._shape.is_compatible_with(shape):
-            raise ValueError(f"Tensor's shape {self._shape} is not compatible with supplied shape {shape}.")
+            raise ValueError(
+                f"Tensor's shape {self._shape} is not compatible with supplied shape {shape}."
+            )
         self._shape = self._shape.merge_with(shape)
 
     def _constant_value(self):
@@ -124,7 +126,9 @@ class SymbolicTensor(Tensor):
                         "that has no value while tracing; create the variable outside the function."
                     )
                 placeholders.append(op._outputs[0])
-        plan = executor.compile_plan(self.graph, placeholders, [self], name="init", include_stateful=False)
+        plan = executor.compile_plan(
+            self.graph, placeholders, [self], name="init", include_stateful=False
+        )
         return plan(*[feeds[id(p)] for p in placeholders])[0]
 
     def numpy(self):
@@ -149,7 +153,9 @@ class SymbolicTensor(Tensor):
         )
 
     def __index__(self):
-        raise TypeError(f"Cannot use symbolic tensor {self.name} as an index; use tf.gather or slicing ops.")
+        raise TypeError(
+            f"Cannot use symbolic tensor {self.name} as an index; use tf.gather or slicing ops."
+        )
 
     def __iter__(self):
         from arroyo.framework.errors import OperatorNotAllowedInGraphError
@@ -207,7 +213,9 @@ class Operation:
         self._device = ""
         self._id = len(graph._ops)
         self._site = None
-        self._captured = None  # a Variable (ReadVariableOp/Assign*) or Python object bound to the op
+        self._captured = (
+            None  # a Variable (ReadVariableOp/Assign*) or Python object bound to the op
+        )
 
     @property
     def op_def(self) -> OpDef:
@@ -344,7 +352,9 @@ class Graph:
         if state.tapes:
             from arroyo.framework import op_registry
 
-            op_registry._record(op_def, inputs, op._outputs if op_def.num_outputs != 1 else (op._outputs[0],), attrs)
+            op_registry._record(
+                op_def, inputs, op._outputs if op_def.num_outputs != 1 else (op._outputs[0],), attrs
+            )
         if op_def.num_outputs == 1:
             return op._outputs[0]
         return list(op._outputs)
@@ -360,7 +370,9 @@ class Graph:
                 np_dtype = t.dtype._np if t.dtype._np is not None else object
                 vals.append(np.zeros(t.shape.as_list(), dtype=np_dtype))
             else:
-                raise NotImplementedError(f"Op {op_def.name} has no shape inference for partially known shapes")
+                raise NotImplementedError(
+                    f"Op {op_def.name} has no shape inference for partially known shapes"
+                )
         out = op_def.kernel(*vals, **attrs)
         outs = [out] if op_def.num_outputs == 1 else list(out)
         return [(_BY_NP[np.asarray(o).dtype], TensorShape(np.shape(o))) for o in outs]
@@ -538,7 +550,13 @@ class FuncGraph(Graph):
         return tuple(v for v in self._variables if v.trainable)
 
     def placeholder(self, dtype, shape, name="x"):
-        op = Operation(self, PLACEHOLDER, self.unique_name(name), (), {"dtype": dtype, "shape": as_shape(shape)})
+        op = Operation(
+            self,
+            PLACEHOLDER,
+            self.unique_name(name),
+            (),
+            {"dtype": dtype, "shape": as_shape(shape)},
+        )
         op._outputs = [SymbolicTensor(op, 0, dtype, as_shape(shape))]
         self._ops.append(op)
         return op._outputs[0]

@@ -25,7 +25,11 @@ class AttrValue:
         return f"AttrValue({self.kind}={self.value!r})"
 
     def __eq__(self, other):
-        return isinstance(other, AttrValue) and self.kind == other.kind and _eq(self.value, other.value)
+        return (
+            isinstance(other, AttrValue)
+            and self.kind == other.kind
+            and _eq(self.value, other.value)
+        )
 
 
 def _eq(a, b):
@@ -76,7 +80,9 @@ class GraphDef:
         self.versions = {"producer": 1994, "min_consumer": 12}
 
     def __repr__(self):
-        return "\n".join(f"node {{ name: {n.name!r} op: {n.op!r} input: {n.input} }}" for n in self.node)
+        return "\n".join(
+            f"node {{ name: {n.name!r} op: {n.op!r} input: {n.input} }}" for n in self.node
+        )
 
 
 def _input_name(t):
@@ -93,7 +99,12 @@ def node_def(op, add_shapes=False) -> NodeDef:
         if v is None or callable(v):
             continue
         attrs[k] = attr_value(v)
-    if op.inputs and "T" not in attrs and hasattr(op.inputs[0], "dtype") and op.type not in ("ReadVariableOp",):
+    if (
+        op.inputs
+        and "T" not in attrs
+        and hasattr(op.inputs[0], "dtype")
+        and op.type not in ("ReadVariableOp",)
+    ):
         attrs["T"] = attr_value(op.inputs[0].dtype)
     if add_shapes:
         attrs["_output_shapes"] = attr_value([t.shape for t in op.outputs])

@@ -69,7 +69,9 @@ def clone(graph, inputs, outputs):
         ops = [op for op in graph._ops if id(op) in live or op.type == "Placeholder"]
     opmap = {}
     for op in ops:
-        new = Operation(g, op.op_def, op.name, [tmap.get(id(t), t) for t in op.inputs], dict(op.attrs))
+        new = Operation(
+            g, op.op_def, op.name, [tmap.get(id(t), t) for t in op.inputs], dict(op.attrs)
+        )
         new._captured = op._captured
         new._control_inputs = [opmap[id(c)] for c in op._control_inputs if id(c) in opmap]
         new._outputs = [SymbolicTensor(new, i, t.dtype, t.shape) for i, t in enumerate(op._outputs)]
@@ -110,7 +112,9 @@ def _const_value(t):
 
 def _new_const(graph, value, before=None):
     arr = value if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value)
-    op = Operation(graph, CONST, graph.unique_name("Const"), (), {"value": arr, "dtype": _BY_NP[arr.dtype]})
+    op = Operation(
+        graph, CONST, graph.unique_name("Const"), (), {"value": arr, "dtype": _BY_NP[arr.dtype]}
+    )
     op._outputs = [SymbolicTensor(op, 0, _BY_NP[arr.dtype], TensorShape(np.shape(arr)))]
     if before is None:
         graph._ops.append(op)
@@ -135,7 +139,10 @@ def constant_folding(graph, outputs):
         vals = [_const_value(t) for t in ins]
         if any(v is None for v in vals) or op._control_inputs:
             continue
-        if any(t.shape.num_elements() is None or t.shape.num_elements() > FOLD_LIMIT for t in op._outputs):
+        if any(
+            t.shape.num_elements() is None or t.shape.num_elements() > FOLD_LIMIT
+            for t in op._outputs
+        ):
             continue
         try:
             out = op.op_def.kernel(*vals, **op.attrs)
@@ -216,7 +223,11 @@ def arithmetic_optimization(graph, outputs):
             unit = 1 if typ in ("Mul", "RealDiv") else 0
             if _is_all(_const_value(b), unit) and _same_shape_dtype(out, a):
                 repl = a
-            elif typ in ("Mul", "AddV2") and _is_all(_const_value(a), unit) and _same_shape_dtype(out, b):
+            elif (
+                typ in ("Mul", "AddV2")
+                and _is_all(_const_value(a), unit)
+                and _same_shape_dtype(out, b)
+            ):
                 repl = b
         elif typ == "Pow":
             a, b = ins
@@ -234,7 +245,9 @@ def arithmetic_optimization(graph, outputs):
             p2 = _const_value(perm)
             if isinstance(src, SymbolicTensor) and src.op.type == "Transpose" and p2 is not None:
                 p1 = _const_value(rw.resolve(src.op.inputs[1]))
-                if p1 is not None and np.array_equal(np.asarray(p1)[np.asarray(p2)], np.arange(np.size(p2))):
+                if p1 is not None and np.array_equal(
+                    np.asarray(p1)[np.asarray(p2)], np.arange(np.size(p2))
+                ):
                     repl = rw.resolve(src.op.inputs[0])
         if repl is not None and out is not None:
             rw.replace(out, repl)

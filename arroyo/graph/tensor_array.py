@@ -208,7 +208,9 @@ def _from_tensor_kernel(tensor, element_shape, element_dtype=None, shape_type=No
     arr = np.asarray(tensor)
     if arr.ndim == 0:
         raise InvalidArgumentError(
-            None, None, "Tensor must be at least a vector, but saw shape: [] [Op:TensorListFromTensor]"
+            None,
+            None,
+            "Tensor must be at least a vector, but saw shape: [] [Op:TensorListFromTensor]",
         )
     items = [arr[i] for i in range(arr.shape[0])]
     items = [v if v.ndim else v[()] for v in items]
@@ -353,7 +355,9 @@ def _get_item_infer(inputs, attrs):
 def _stack_infer(inputs, attrs):
     n = attrs.get("num_elements", -1)
     es = _static_shape(inputs[1])
-    return [(attrs["element_dtype"], TensorShape([None if n is None or n < 0 else n]).concatenate(es))]
+    return [
+        (attrs["element_dtype"], TensorShape([None if n is None or n < 0 else n]).concatenate(es))
+    ]
 
 
 def _from_tensor_infer(inputs, attrs):
@@ -367,7 +371,9 @@ def _gather_infer(inputs, attrs):
 
 def _concat_infer(inputs, attrs):
     es = _static_shape(inputs[1])
-    tail = TensorShape(None) if es.rank is None else TensorShape(es.as_list()[1:] if es.rank else [])
+    tail = (
+        TensorShape(None) if es.rank is None else TensorShape(es.as_list()[1:] if es.rank else [])
+    )
     return [(attrs["element_dtype"], TensorShape([None]).concatenate(tail)),
             (dtypes.int64, TensorShape([None]))]  # fmt: skip
 
@@ -485,8 +491,13 @@ _CONCAT = defop("TensorListConcatV2", ("input_handle", "element_shape", "leading
 _SPLIT = defop("TensorListSplit", ("tensor", "element_shape", "lengths"), _split_kernel,
                attrs={"element_dtype": None, "shape_type": dtypes.int32}, infer=_list_infer,
                grad=_split_grad)  # fmt: skip
-_LENGTH = defop("TensorListLength", ("input_handle",), _length_kernel,
-                infer=lambda inputs, attrs: [(dtypes.int32, TensorShape([]))], differentiable=False)
+_LENGTH = defop(
+    "TensorListLength",
+    ("input_handle",),
+    _length_kernel,
+    infer=lambda inputs, attrs: [(dtypes.int32, TensorShape([]))],
+    differentiable=False,
+)
 # Internal (TF uses AddN / ZerosLike on variants for these).
 _ADD = defop("TensorListAddLists", ("a", "b"), _add_kernel, infer=_list_infer, grad=_add_grad)
 _ZEROS_LIKE = defop("TensorListZerosLike", ("input_handle",), _zeros_like_kernel, infer=_list_infer,
@@ -506,7 +517,9 @@ def _shape_input(shape):
     shape = as_shape(shape)
     if shape.rank is None:
         return convert_to_tensor(np.int32(-1))
-    return convert_to_tensor(np.asarray([-1 if d is None else d for d in shape.as_list()], dtype=np.int32))
+    return convert_to_tensor(
+        np.asarray([-1 if d is None else d for d in shape.as_list()], dtype=np.int32)
+    )
 
 
 def _int(x):
@@ -618,12 +631,16 @@ class TensorArray:
         self._dtype = dtypes.as_dtype(dtype)
         self._dynamic_size = bool(dynamic_size)
         self._infer_shape = infer_shape
-        self._element_shape = TensorShape(None) if element_shape is None else as_shape(element_shape)
+        self._element_shape = (
+            TensorShape(None) if element_shape is None else as_shape(element_shape)
+        )
         self._name = name
         self._eager = state.graph is None
         if self._eager:
             if size is None:
-                raise ValueError("Size must be declared for TensorArrays when eager execution is enabled.")
+                raise ValueError(
+                    "Size must be declared for TensorArrays when eager execution is enabled."
+                )
             n = _as_int(size.numpy() if isinstance(size, EagerTensor) else size)
             self._items = [None] * n
             self._clear_after_read = True if clear_after_read is None else bool(clear_after_read)
@@ -682,7 +699,9 @@ class TensorArray:
 
     def _merge_shape(self, shape):
         if not self._element_shape.is_compatible_with(shape):
-            raise ValueError(f"Incompatible shape for value ({_pshape(shape)}), expected ({_pshape(self._element_shape)})")
+            raise ValueError(
+                f"Incompatible shape for value ({_pshape(shape)}), expected ({_pshape(self._element_shape)})"
+            )
         if self._infer_shape:
             self._element_shape = self._element_shape.merge_with(shape)
 
@@ -696,13 +715,17 @@ class TensorArray:
             from arroyo.ops import array_ops
 
             if not self._element_shape.is_fully_defined():
-                raise ValueError(f"Cannot convert a partially known TensorShape {self._element_shape} to a Tensor.")
+                raise ValueError(
+                    f"Cannot convert a partially known TensorShape {self._element_shape} to a Tensor."
+                )
             v = self._items[i] = array_ops.zeros(self._element_shape.as_list(), dtype=self._dtype)
         return v
 
     def _eager_write(self, i, value):
         if i < 0:
-            raise OutOfRangeError(None, None, f"Writing to negative indices (index {i}) is not allowed.")
+            raise OutOfRangeError(
+                None, None, f"Writing to negative indices (index {i}) is not allowed."
+            )
         n = len(self._items)
         if i >= n:
             if not self._dynamic_size:
@@ -722,7 +745,9 @@ class TensorArray:
             i = self._eager_index(index)
             n = len(self._items)
             if not 0 <= i < n:
-                raise OutOfRangeError(None, None, f"Tried to read from index {i} but array size is: {n} ")
+                raise OutOfRangeError(
+                    None, None, f"Tried to read from index {i} but array size is: {n} "
+                )
             v = self._items[i]
             if v is None:
                 if i in self._previously_read:
@@ -766,15 +791,21 @@ class TensorArray:
         from arroyo.ops import array_ops
 
         if self._eager:
-            idx = np.asarray(indices.numpy() if isinstance(indices, EagerTensor) else indices).reshape(-1)
+            idx = np.asarray(
+                indices.numpy() if isinstance(indices, EagerTensor) else indices
+            ).reshape(-1)
             vals = []
             n = len(self._items)
             for i in idx:
                 if not 0 <= int(i) < n:
-                    raise OutOfRangeError(None, None, f"Tried to read from index {int(i)} but array size is: {n} ")
+                    raise OutOfRangeError(
+                        None, None, f"Tried to read from index {int(i)} but array size is: {n} "
+                    )
                 vals.append(self._maybe_zero(int(i)))
             if not vals:
-                shape = self._element_shape.as_list() if self._element_shape.is_fully_defined() else []
+                shape = (
+                    self._element_shape.as_list() if self._element_shape.is_fully_defined() else []
+                )
                 return array_ops.zeros([0] + shape, dtype=self._dtype)
             return array_ops.stack(vals)
         return gather(self._flow, indices, self._element_shape, self._dtype)
@@ -817,7 +848,9 @@ class TensorArray:
 
         value = _to_value(value, self._dtype)
         if self._eager:
-            idx = np.asarray(indices.numpy() if isinstance(indices, EagerTensor) else indices).reshape(-1)
+            idx = np.asarray(
+                indices.numpy() if isinstance(indices, EagerTensor) else indices
+            ).reshape(-1)
             for i, r in zip(idx, array_ops.unstack(value)):
                 self._eager_write(int(i), r)
             return self
@@ -831,7 +864,11 @@ class TensorArray:
         from arroyo.ops import array_ops
 
         value = _to_value(value, self._dtype)
-        lengths = convert_to_tensor(lengths, dtype=dtypes.int64) if not isinstance(lengths, Tensor) else lengths
+        lengths = (
+            convert_to_tensor(lengths, dtype=dtypes.int64)
+            if not isinstance(lengths, Tensor)
+            else lengths
+        )
         if lengths.shape.rank is not None and lengths.shape.rank != 1:
             raise ValueError(f"Shape must be rank 1 but is rank {lengths.shape.rank}")
         if self._eager:
@@ -853,7 +890,7 @@ class TensorArray:
                     f"{len(lens)}), and the TensorArray is not marked as dynamically resizeable.",
                 )  # fmt: skip
             bounds = np.cumsum(lens)
-            self._items = [value[int(b - n):int(b)] for b, n in zip(bounds, lens)]
+            self._items = [value[int(b - n) : int(b)] for b, n in zip(bounds, lens)]
             return self
         if value.shape.rank is not None and value.shape.rank > 0:
             self._merge_shape(TensorShape([None]).concatenate(value.shape[1:]))

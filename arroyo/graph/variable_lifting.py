@@ -50,7 +50,11 @@ def init_scope():
 def lift_initial_value(initial_value):
     from arroyo.framework.tensor import Tensor
 
-    if callable(initial_value) and not isinstance(initial_value, Tensor) and not hasattr(initial_value, "_is_arroyo_variable"):
+    if (
+        callable(initial_value)
+        and not isinstance(initial_value, Tensor)
+        and not hasattr(initial_value, "_is_arroyo_variable")
+    ):
         with init_scope():
             return initial_value()
     if isinstance(initial_value, Tensor) and hasattr(initial_value, "_eager_value_for_variable"):

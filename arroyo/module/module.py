@@ -112,7 +112,11 @@ class Module:
 
 def _module_attrs(module):
     d = vars(module)
-    return [(k, d[k]) for k in sorted(d) if k not in _IGNORED and k not in getattr(module, "_TF_MODULE_IGNORED_PROPERTIES", ())]
+    return [
+        (k, d[k])
+        for k in sorted(d)
+        if k not in _IGNORED and k not in getattr(module, "_TF_MODULE_IGNORED_PROPERTIES", ())
+    ]
 
 
 def _flatten_module(module, recursive, predicate, with_path, seen, path=()):

@@ -85,10 +85,12 @@ def reduction(out_dtype=None):
             return [(dtype, TensorShape(None))]
         dims = x.shape.as_list()
         axes = set()
-        for a in (ax.reshape(-1).tolist() if hasattr(ax, "reshape") else [int(ax)]):
+        for a in ax.reshape(-1).tolist() if hasattr(ax, "reshape") else [int(ax)]:
             if a < -rank or a >= rank:
                 raise InvalidArgumentError(
-                    None, None, f"Invalid reduction dimension ({a} for input with {rank} dimension(s)"
+                    None,
+                    None,
+                    f"Invalid reduction dimension ({a} for input with {rank} dimension(s)",
                 )
             axes.add(a % rank)
         if keep:

@@ -26,7 +26,9 @@ __all__ = ["logf", "sincosf", "log"]
 
 
 def _hex(text):
-    return np.array([[float.fromhex(v) for v in line.split()] for line in text.split("\n") if line.strip()])
+    return np.array(
+        [[float.fromhex(v) for v in line.split()] for line in text.split("\n") if line.strip()]
+    )
 
 
 # -- logf ------------------------------------------------------------------------------

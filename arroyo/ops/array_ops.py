@@ -7,10 +7,17 @@ import numpy as np
 from arroyo.framework import dtypes
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import defop, execute
-from arroyo.framework.tensor import EagerTensor, Tensor, convert_to_tensor
+from arroyo.framework.tensor import Tensor, convert_to_tensor
 from arroyo.framework.tensor_shape import TensorShape, as_shape
 from arroyo.ops import _infer
-from arroyo.ops._helpers import NO_ATTRS, int_tensor, is_tensorlike, same_dtype_operands, static_value, to_tensor
+from arroyo.ops._helpers import (
+    NO_ATTRS,
+    int_tensor,
+    is_tensorlike,
+    same_dtype_operands,
+    static_value,
+    to_tensor,
+)
 
 newaxis = None
 
@@ -46,7 +53,9 @@ def constant(value, dtype=None, shape=None, name="Const"):
         elif n == 1:
             t = fill(shape, reshape(t, []))
         else:
-            raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor {t!r} (converted from {value!r}) has {n} elements, but got `shape` {tuple(shape)} with {want} elements).")
+            raise TypeError(
+                f"Eager execution of tf.constant with unsupported shape. Tensor {t!r} (converted from {value!r}) has {n} elements, but got `shape` {tuple(shape)} with {want} elements)."
+            )
     return t
 
 
@@ -77,7 +86,9 @@ def fill(dims, value, name=None):
     """A tensor of shape `dims` filled with the scalar `value`."""
     value = to_tensor(value)
     if value.shape.rank not in (0, None):
-        raise InvalidArgumentError(None, None, f"value must be a scalar, got shape {value.shape} [Op:Fill]")
+        raise InvalidArgumentError(
+            None, None, f"value must be a scalar, got shape {value.shape} [Op:Fill]"
+        )
     dims = int_tensor(dims)
     _check_dims(dims, "Fill")
     return execute(_FILL, (dims, value), NO_ATTRS, name)
@@ -86,7 +97,9 @@ def fill(dims, value, name=None):
 def _check_dims(dims, op_name):
     v = static_value(dims)
     if v is not None and np.any(np.asarray(v) < 0):
-        raise InvalidArgumentError(None, None, f"Dimension {int(np.min(v))} must be >= 0 [Op:{op_name}]")
+        raise InvalidArgumentError(
+            None, None, f"Dimension {int(np.min(v))} must be >= 0 [Op:{op_name}]"
+        )
 
 
 def _shape_list(shape):
@@ -117,7 +130,11 @@ def zeros(shape, dtype=dtypes.float32, name=None, layout=None):
         if state.graph is None:
             from arroyo.framework.tensor import _wrap
 
-            arr = np.zeros(dims, dtype=_np_of(dtype)) if dtype is not dtypes.string else np.full(dims, b"", object)
+            arr = (
+                np.zeros(dims, dtype=_np_of(dtype))
+                if dtype is not dtypes.string
+                else np.full(dims, b"", object)
+            )
             return _wrap(arr if arr.ndim else arr[()])
     zero = b"" if dtype is dtypes.string else np.zeros((), _np_of(dtype))[()]
     return fill(shape, convert_to_tensor(zero, dtype=dtype), name)
@@ -154,7 +171,9 @@ def _ones_like_kernel(x):
     return o if isinstance(x, np.ndarray) else o[()]
 
 
-_ZEROS_LIKE = defop("ZerosLike", ("x",), _zeros_like_kernel, infer=_infer.same, differentiable=False)
+_ZEROS_LIKE = defop(
+    "ZerosLike", ("x",), _zeros_like_kernel, infer=_infer.same, differentiable=False
+)
 _ONES_LIKE = defop("OnesLike", ("x",), _ones_like_kernel, infer=_infer.same, differentiable=False)
 
 
@@ -188,7 +207,9 @@ def identity(input, name=None):  # noqa: A002
     return execute(_IDENTITY, (to_tensor(input),), NO_ATTRS, name)
 
 
-_STOP_GRADIENT = defop("StopGradient", ("input",), lambda x: x, infer=_infer.same, differentiable=False)
+_STOP_GRADIENT = defop(
+    "StopGradient", ("input",), lambda x: x, infer=_infer.same, differentiable=False
+)
 
 
 def stop_gradient(input, name=None):  # noqa: A002
@@ -266,18 +287,32 @@ def _reshape_kernel(x, shape):
     dims = [int(d) for d in np.ravel(shape)]
     n = np.size(x)
     if dims.count(-1) > 1:
-        raise InvalidArgumentError(None, None, f"Only one input size may be -1, not both {dims.index(-1)} and {len(dims) - 1 - dims[::-1].index(-1)} [Op:Reshape]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Only one input size may be -1, not both {dims.index(-1)} and {len(dims) - 1 - dims[::-1].index(-1)} [Op:Reshape]",
+        )
     known = 1
     for i, d in enumerate(dims):
         if d < -1:
-            raise InvalidArgumentError(None, None, f"Size {i} must be non-negative, not {d} [Op:Reshape]")
+            raise InvalidArgumentError(
+                None, None, f"Size {i} must be non-negative, not {d} [Op:Reshape]"
+            )
         if d != -1:
             known *= d
     if -1 in dims:
         if known == 0 or n % known:
-            raise InvalidArgumentError(None, None, f"Input to reshape is a tensor with {n} values, but the requested shape requires a multiple of {known} [Op:Reshape]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Input to reshape is a tensor with {n} values, but the requested shape requires a multiple of {known} [Op:Reshape]",
+            )
     elif known != n:
-        raise InvalidArgumentError(None, None, f"Input to reshape is a tensor with {n} values, but the requested shape has {known} [Op:Reshape]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Input to reshape is a tensor with {n} values, but the requested shape has {known} [Op:Reshape]",
+        )
     return np.reshape(x, dims)
 
 
@@ -294,11 +329,16 @@ def _reshape_infer(inputs, attrs):
         for d in dims:
             if d != -1:
                 known *= d
-        dims = [(total // known if total is not None and known else None) if d == -1 else d for d in dims]
+        dims = [
+            (total // known if total is not None and known else None) if d == -1 else d
+            for d in dims
+        ]
     elif x.shape.is_fully_defined() and all(d >= 0 for d in dims):
         n, want = x.shape.num_elements(), int(np.prod(dims, dtype=np.int64))
         if n != want:  # a static error: ValueError while building a graph, as TF
-            raise ValueError(f"Cannot reshape a tensor with {n} elements to shape {_shp(dims)} ({want} elements) for '{{{{node Reshape}}}}'")
+            raise ValueError(
+                f"Cannot reshape a tensor with {n} elements to shape {_shp(dims)} ({want} elements) for '{{{{node Reshape}}}}'"
+            )
     return [(x.dtype, TensorShape(dims))]
 
 
@@ -326,7 +366,11 @@ def _expand_dims_kernel(x, axis):
     a = int(np.ravel(axis)[0])
     r = np.ndim(x)
     if a < -r - 1 or a > r:
-        raise InvalidArgumentError(None, None, f"Tried to expand dim index {a} for tensor with {r} dimensions. [Op:ExpandDims]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Tried to expand dim index {a} for tensor with {r} dimensions. [Op:ExpandDims]",
+        )
     return np.expand_dims(x, a)
 
 
@@ -339,7 +383,11 @@ def _expand_dims_infer(inputs, attrs):
     dims = x.shape.as_list()
     r = len(dims)
     if a < -r - 1 or a > r:
-        raise InvalidArgumentError(None, None, f"Tried to expand dim index {a} for tensor with {r} dimensions. [Op:ExpandDims]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Tried to expand dim index {a} for tensor with {r} dimensions. [Op:ExpandDims]",
+        )
     if a < 0:
         a += r + 1
     return [(x.dtype, TensorShape(dims[:a] + [1] + dims[a:]))]
@@ -381,10 +429,18 @@ def _squeeze_kernel(x, squeeze_dims=()):
     axes = []
     for a in squeeze_dims:
         if a < -r or a >= r:
-            raise InvalidArgumentError(None, None, f"Tried to squeeze dim index {a} for tensor with {r} dimensions. [Op:Squeeze]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Tried to squeeze dim index {a} for tensor with {r} dimensions. [Op:Squeeze]",
+            )
         a %= r
         if x.shape[a] != 1:
-            raise InvalidArgumentError(None, None, f"Can not squeeze dim[{a}], expected a dimension of 1, got {x.shape[a]} [Op:Squeeze]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Can not squeeze dim[{a}], expected a dimension of 1, got {x.shape[a]} [Op:Squeeze]",
+            )
         axes.append(a)
     return np.squeeze(x, axis=tuple(axes))
 
@@ -426,13 +482,21 @@ def _transpose_kernel(x, perm):
     p = [int(v) for v in np.ravel(perm)]
     r = np.ndim(x)
     if len(p) != r:
-        raise InvalidArgumentError(None, None, f"transpose expects a vector of size {r}. But input(1) is a vector of size {len(p)} [Op:Transpose]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"transpose expects a vector of size {r}. But input(1) is a vector of size {len(p)} [Op:Transpose]",
+        )
     if sorted(q % r if r else q for q in p) != list(range(r)):
         for q in p:
             if not -r <= q < r:
-                raise InvalidArgumentError(None, None, f"{q} is out of range [0 .. {r}) [Op:Transpose]")
+                raise InvalidArgumentError(
+                    None, None, f"{q} is out of range [0 .. {r}) [Op:Transpose]"
+                )
         missing = min(set(range(r)) - {q % r for q in p})
-        raise InvalidArgumentError(None, None, f"{missing} is missing from {{{','.join(map(str, p))}}}. [Op:Transpose]")
+        raise InvalidArgumentError(
+            None, None, f"{missing} is missing from {{{','.join(map(str, p))}}}. [Op:Transpose]"
+        )
     return np.transpose(x, p)
 
 
@@ -448,7 +512,9 @@ def _transpose_infer(inputs, attrs):
         raise ValueError(f"Dimension must be {r} but is {len(p)} for '{{{{node Transpose}}}}'")
     for q in p:
         if not -r <= q < r:
-            raise ValueError(f"perm dim {q} is out of range of input rank {r} for '{{{{node Transpose}}}}'")
+            raise ValueError(
+                f"perm dim {q} is out of range of input rank {r} for '{{{{node Transpose}}}}'"
+            )
     return [(x.dtype, TensorShape([dims[i] for i in p]))]
 
 
@@ -508,16 +574,28 @@ def _concat_kernel(*args, N):
     values, axis = args[:N], int(args[N])
     r = np.ndim(values[0])
     if not -r <= axis < r:
-        raise InvalidArgumentError(None, None, f"ConcatOp : Expected concatenating dimensions in the range [{-r}, {r}), but got {axis} [Op:ConcatV2]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"ConcatOp : Expected concatenating dimensions in the range [{-r}, {r}), but got {axis} [Op:ConcatV2]",
+        )
     a = axis % r
     ref = np.shape(values[0])
     for i, v in enumerate(values[1:], 1):
         s = np.shape(v)
         if len(s) != r:
-            raise InvalidArgumentError(None, None, f"ConcatOp : Ranks of all input tensors should match: shape[0] = {_shp(ref)} vs. shape[{i}] = {_shp(s)} [Op:ConcatV2]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"ConcatOp : Ranks of all input tensors should match: shape[0] = {_shp(ref)} vs. shape[{i}] = {_shp(s)} [Op:ConcatV2]",
+            )
         bad = [j for j in range(r) if j != a and s[j] != ref[j]]
         if bad:
-            raise InvalidArgumentError(None, None, f"ConcatOp : Dimension {bad[0]} in both shapes must be equal: shape[0] = {_shp(ref)} vs. shape[{i}] = {_shp(s)} [Op:ConcatV2]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"ConcatOp : Dimension {bad[0]} in both shapes must be equal: shape[0] = {_shp(ref)} vs. shape[{i}] = {_shp(s)} [Op:ConcatV2]",
+            )
     return np.concatenate(values, axis=a)
 
 
@@ -532,13 +610,17 @@ def _concat_infer(inputs, attrs):
     total = 0
     for v in values:
         if v.shape.rank is not None and v.shape.rank != r:  # static errors: ValueError, as TF
-            raise ValueError(f"Shape must be rank {r} but is rank {v.shape.rank} for '{{{{node ConcatV2}}}}'")
+            raise ValueError(
+                f"Shape must be rank {r} but is rank {v.shape.rank} for '{{{{node ConcatV2}}}}'"
+            )
         vd = v.shape.as_list() if v.shape.rank is not None else [None] * r
         for j in range(r):
             if j != a and vd[j] is not None:
                 if dims[j] is not None and dims[j] != vd[j]:
                     k = j if j < a else j - a - 1
-                    raise ValueError(f"Dimension {k} in both shapes must be equal, but are {dims[j]} and {vd[j]}. for '{{{{node ConcatV2}}}}'")
+                    raise ValueError(
+                        f"Dimension {k} in both shapes must be equal, but are {dims[j]} and {vd[j]}. for '{{{{node ConcatV2}}}}'"
+                    )
                 dims[j] = vd[j]
         total = None if total is None or vd[a] is None else total + vd[a]
     dims[a] = total
@@ -548,7 +630,12 @@ def _concat_infer(inputs, attrs):
 def _concat_grad(op, g):
     n = op.get_attr("N")
     values, axis = op.inputs[:n], op.inputs[n]
-    sizes = [v.shape[int(static_value(axis)) % v.shape.rank] if static_value(axis) is not None and v.shape.rank else None for v in values]
+    sizes = [
+        v.shape[int(static_value(axis)) % v.shape.rank]
+        if static_value(axis) is not None and v.shape.rank
+        else None
+        for v in values
+    ]
     if None in sizes:
         from arroyo.ops.math_ops import cast
 
@@ -576,10 +663,16 @@ def _pack_kernel(*values, N, axis=0):
     ref = np.shape(values[0])
     for i, v in enumerate(values[1:], 1):
         if np.shape(v) != ref:
-            raise InvalidArgumentError(None, None, f"Shapes of all inputs must match: values[0].shape = {_shp(ref)} != values[{i}].shape = {_shp(np.shape(v))} [Op:Pack]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Shapes of all inputs must match: values[0].shape = {_shp(ref)} != values[{i}].shape = {_shp(np.shape(v))} [Op:Pack]",
+            )
     r = len(ref) + 1
     if not -r <= axis < r:
-        raise InvalidArgumentError(None, None, f"Expected axis to be in the range [{-r}, {r}), but got {axis} [Op:Pack]")
+        raise InvalidArgumentError(
+            None, None, f"Expected axis to be in the range [{-r}, {r}), but got {axis} [Op:Pack]"
+        )
     return np.stack(values, axis=axis)
 
 
@@ -620,7 +713,11 @@ def _unpack_kernel(x, num, axis=0):
     if not -r <= axis < r:
         raise InvalidArgumentError(None, None, f"axis = {axis} not in [{-r}, {r}) [Op:Unpack]")
     if x.shape[axis] != num:
-        raise InvalidArgumentError(None, None, f"Input shape axis {axis} must equal {num}, got shape {list(x.shape)} [Op:Unpack]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Input shape axis {axis} must equal {num}, got shape {list(x.shape)} [Op:Unpack]",
+        )
     return [np.take(x, i, axis=axis) for i in range(num)]
 
 
@@ -686,7 +783,11 @@ def _select_kernel(condition, t, e):
     try:
         return np.where(condition, t, e)
     except ValueError:
-        raise InvalidArgumentError(None, None, f"condition {_shp(np.shape(condition))}, then {_shp(np.shape(t))}, and else {_shp(np.shape(e))} must be broadcastable [Op:SelectV2]") from None
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"condition {_shp(np.shape(condition))}, then {_shp(np.shape(t))}, and else {_shp(np.shape(e))} must be broadcastable [Op:SelectV2]",
+        ) from None
 
 
 def _select_grad(op, g):
@@ -728,7 +829,9 @@ def where(condition, x=None, y=None, name=None):
         raise ValueError("x and y must both be non-None or both be None.")
     c = to_tensor(condition, dtypes.bool) if not is_tensorlike(condition) else to_tensor(condition)
     if not c.dtype.is_bool:
-        raise InvalidArgumentError(None, None, f"condition must be a bool tensor, got {c.dtype.name} [Op:SelectV2]")
+        raise InvalidArgumentError(
+            None, None, f"condition must be a bool tensor, got {c.dtype.name} [Op:SelectV2]"
+        )
     x, y = same_dtype_operands("SelectV2", (x, y))
     return execute(_SELECT, (c, x, y), NO_ATTRS, name)
 
@@ -809,7 +912,11 @@ def _broadcast_to_kernel(x, shape):
     try:
         return np.broadcast_to(x, dims)
     except ValueError:
-        raise InvalidArgumentError(None, None, f"Incompatible shapes: {_shp(np.shape(x))} vs. {_shp(dims)} [Op:BroadcastTo]") from None
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Incompatible shapes: {_shp(np.shape(x))} vs. {_shp(dims)} [Op:BroadcastTo]",
+        ) from None
 
 
 def _broadcast_to_infer(inputs, attrs):
@@ -882,18 +989,28 @@ def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, elli
                           new_axis_mask=0, shrink_axis_mask=0, Index=None):  # fmt: skip
     if np.any(np.asarray(strides) == 0):
         zero = int(np.flatnonzero(np.ravel(strides) == 0)[0])
-        raise InvalidArgumentError(None, None, f"strides[{zero}] must be non-zero [Op:StridedSlice]")
+        raise InvalidArgumentError(
+            None, None, f"strides[{zero}] must be non-zero [Op:StridedSlice]"
+        )
     idx = _spec_to_index(np.ndim(x), np.ravel(begin), np.ravel(end), np.ravel(strides), begin_mask,
                          end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask)  # fmt: skip
     ndim = np.ndim(x)
     positions = _dim_positions(idx, ndim)
     if sum(1 for p in positions if p is not None) > ndim:
-        raise InvalidArgumentError(None, None, f"Index out of range using input dim {ndim}; input has only {ndim} dims [Op:StridedSlice]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Index out of range using input dim {ndim}; input has only {ndim} dims [Op:StridedSlice]",
+        )
     for v, p in zip(idx, positions):
         if isinstance(v, int):
             d = x.shape[p]
             if v < -d or v >= d:
-                raise InvalidArgumentError(None, None, f"slice index {v + d if v < 0 else v} of dimension {p} out of bounds. [Op:StridedSlice]")
+                raise InvalidArgumentError(
+                    None,
+                    None,
+                    f"slice index {v + d if v < 0 else v} of dimension {p} out of bounds. [Op:StridedSlice]",
+                )
     out = x[idx]
     return out
 
@@ -906,7 +1023,11 @@ def _strided_slice_infer(inputs, attrs):
     r = x.shape.rank
     b, e, s = (static_value(t) for t in inputs[1:4])
     known = b is not None and e is not None and s is not None
-    n = len(np.ravel(b)) if b is not None else (inputs[1].shape[0] if inputs[1].shape.rank == 1 else None)
+    n = (
+        len(np.ravel(b))
+        if b is not None
+        else (inputs[1].shape[0] if inputs[1].shape.rank == 1 else None)
+    )
     if r is None or n is None:
         return [(x.dtype, TensorShape(None))]
     if not known:
@@ -918,7 +1039,9 @@ def _strided_slice_infer(inputs, attrs):
         idx = idx + (Ellipsis,)
     n_consuming = sum(1 for v in idx if v is not None and v is not Ellipsis)
     if n_consuming > r:
-        raise ValueError(f"Index out of range using input dim {r}; input has only {r} dims for '{{{{node StridedSlice}}}}'")
+        raise ValueError(
+            f"Index out of range using input dim {r}; input has only {r} dims for '{{{{node StridedSlice}}}}'"
+        )
     dims = x.shape.as_list()
     out, pos, seen_ellipsis = [], 0, False
     for v in idx:
@@ -927,14 +1050,16 @@ def _strided_slice_infer(inputs, attrs):
                 continue
             seen_ellipsis = True
             k = r - n_consuming
-            out.extend(dims[pos:pos + k])
+            out.extend(dims[pos : pos + k])
             pos += k
         elif v is None:
             out.append(1)
         elif isinstance(v, int):
             d = dims[pos]
             if known and d is not None and not -d <= v < d:
-                raise ValueError(f"slice index {v + d if v < 0 else v} of dimension {pos} out of bounds. for '{{{{node StridedSlice}}}}'")
+                raise ValueError(
+                    f"slice index {v + d if v < 0 else v} of dimension {pos} out of bounds. for '{{{{node StridedSlice}}}}'"
+                )
             pos += 1
         else:
             d = dims[pos]
@@ -951,7 +1076,13 @@ def _strided_slice_grad_kernel(shape, begin, end, strides, dy, **masks):
     return out
 
 
-_MASKS = {"begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0, "shrink_axis_mask": 0}
+_MASKS = {
+    "begin_mask": 0,
+    "end_mask": 0,
+    "ellipsis_mask": 0,
+    "new_axis_mask": 0,
+    "shrink_axis_mask": 0,
+}
 
 
 def _strided_slice_grad(op, g):
@@ -984,7 +1115,9 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
     x = to_tensor(input_)
     begin = int_tensor(begin)
     end = int_tensor(end)
-    strides = int_tensor(strides if strides is not None else [1] * len(np.ravel(static_value(begin))))
+    strides = int_tensor(
+        strides if strides is not None else [1] * len(np.ravel(static_value(begin)))
+    )
     attrs = {"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
              "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}  # fmt: skip
     return execute(_STRIDED_SLICE, (x, begin, end, strides), attrs, name)
@@ -1065,7 +1198,9 @@ def slice_helper(tensor, slice_spec, var=None):
         if shrink_axis_mask:
             from arroyo.ops.math_ops import add
 
-            e = add(b, int_tensor([1 if (shrink_axis_mask >> k) & 1 else 0 for k in range(len(begin))]))
+            e = add(
+                b, int_tensor([1 if (shrink_axis_mask >> k) & 1 else 0 for k in range(len(begin))])
+            )
         st = stack([to_tensor(v, dtypes.int32) if isinstance(v, int) else v for v in strides])
     else:
         b, e, st = int_tensor(begin), int_tensor(end), int_tensor(strides)
@@ -1073,10 +1208,33 @@ def slice_helper(tensor, slice_spec, var=None):
              "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}  # fmt: skip
     return execute(_STRIDED_SLICE, (x, b, e, st), attrs)
 
+
 TF_API = {
-    "tf": ["constant", "fill", "zeros", "ones", "zeros_like", "ones_like", "identity",
-           "stop_gradient", "shape", "size", "rank", "reshape", "expand_dims", "squeeze",
-           "transpose", "concat", "stack", "unstack", "where", "one_hot", "broadcast_to",
-           "strided_slice", "newaxis", "invert_permutation"],
+    "tf": [
+        "constant",
+        "fill",
+        "zeros",
+        "ones",
+        "zeros_like",
+        "ones_like",
+        "identity",
+        "stop_gradient",
+        "shape",
+        "size",
+        "rank",
+        "reshape",
+        "expand_dims",
+        "squeeze",
+        "transpose",
+        "concat",
+        "stack",
+        "unstack",
+        "where",
+        "one_hot",
+        "broadcast_to",
+        "strided_slice",
+        "newaxis",
+        "invert_permutation",
+    ],
     "tf.math": ["invert_permutation"],
 }

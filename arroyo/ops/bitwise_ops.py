@@ -28,7 +28,11 @@ def _clamped(x, y):
 
 def _left_shift_kernel(x, y):
     # Shift in the unsigned twin so the result wraps instead of overflowing.
-    ux = np.asarray(x).view(np.dtype(f"u{x.dtype.itemsize}")) if x.dtype.kind == "i" else np.asarray(x)
+    ux = (
+        np.asarray(x).view(np.dtype(f"u{x.dtype.itemsize}"))
+        if x.dtype.kind == "i"
+        else np.asarray(x)
+    )
     out = np.left_shift(ux, _clamped(x, y).astype(ux.dtype))
     out = np.asarray(out).astype(ux.dtype, copy=False).view(x.dtype)
     return out if out.ndim else out[()]
@@ -46,8 +50,14 @@ _BINARY = {
     "RightShift": _right_shift_kernel,
 }
 _OPS = {
-    name: defop(name, ("x", "y"), kernel, infer=_infer.make_broadcast(name), differentiable=False,
-                fusible=True)  # fmt: skip
+    name: defop(
+        name,
+        ("x", "y"),
+        kernel,
+        infer=_infer.make_broadcast(name),
+        differentiable=False,
+        fusible=True,
+    )  # fmt: skip
     for name, kernel in _BINARY.items()
 }
 _INVERT = defop("Invert", ("x",), np.invert, infer=_infer.same, differentiable=False, fusible=True)
@@ -95,7 +105,9 @@ left_shift.__doc__ = """x << y elementwise; y is clamped to [0, bits - 1] and th
     [4, 12]
     """
 right_shift = _make("RightShift")
-right_shift.__doc__ = "x >> y elementwise (arithmetic for signed types); y clamped to [0, bits - 1]."
+right_shift.__doc__ = (
+    "x >> y elementwise (arithmetic for signed types); y clamped to [0, bits - 1]."
+)
 for _n in ("bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift"):
     globals()[_n].__name__ = globals()[_n].__qualname__ = _n
 
@@ -115,5 +127,12 @@ def invert(x, name=None):
 del _n
 
 TF_API = {
-    "tf.bitwise": ["bitwise_and", "bitwise_or", "bitwise_xor", "invert", "left_shift", "right_shift"],
+    "tf.bitwise": [
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+        "invert",
+        "left_shift",
+        "right_shift",
+    ],
 }

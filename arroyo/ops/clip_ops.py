@@ -53,7 +53,9 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     l2norm = array_ops.where(pred, unary_ops.sqrt(l2sum_safe), l2sum)
     intermediate = math_ops.multiply(values, clip_norm)
     _check_no_broadcast(values, intermediate)
-    clipped = array_ops.identity(math_ops.divide(intermediate, math_ops.maximum(l2norm, clip_norm)), name=name)
+    clipped = array_ops.identity(
+        math_ops.divide(intermediate, math_ops.maximum(l2norm, clip_norm)), name=name
+    )
     if isinstance(t, IndexedSlices):
         return IndexedSlices(clipped, t.indices, t.dense_shape)
     return clipped
@@ -72,7 +74,9 @@ def _global_norm(t_list, name=None):
     t_list = _check_list(t_list)
     halves = [l2_loss(_values(t)) for t in t_list if t is not None]
     half = reduction_ops.reduce_sum(array_ops.stack(halves))
-    return unary_ops.sqrt(math_ops.multiply(half, array_ops.constant(2.0, dtype=half.dtype)), name=name)
+    return unary_ops.sqrt(
+        math_ops.multiply(half, array_ops.constant(2.0, dtype=half.dtype)), name=name
+    )
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
@@ -100,7 +104,11 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
         v = _values(t)
         s = scale if scale.dtype is v.dtype else math_ops.cast(scale, v.dtype)
         clipped = array_ops.identity(math_ops.multiply(v, s))
-        out.append(IndexedSlices(clipped, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) else clipped)
+        out.append(
+            IndexedSlices(clipped, t.indices, t.dense_shape)
+            if isinstance(t, IndexedSlices)
+            else clipped
+        )
     return out, use_norm
 
 

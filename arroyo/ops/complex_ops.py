@@ -16,7 +16,10 @@ from arroyo.ops._helpers import to_tensor
 
 _COMPLEX_OF = {dtypes.float32: dtypes.complex64, dtypes.float64: dtypes.complex128}
 _TOUT = {dtypes.float32: {"Tout": dtypes.complex64}, dtypes.float64: {"Tout": dtypes.complex128}}
-_REAL_TOUT = {dtypes.complex64: {"Tout": dtypes.float32}, dtypes.complex128: {"Tout": dtypes.float64}}
+_REAL_TOUT = {
+    dtypes.complex64: {"Tout": dtypes.float32},
+    dtypes.complex128: {"Tout": dtypes.float64},
+}
 
 
 def _complex_kernel(real, imag, Tout=dtypes.complex64):  # noqa: N803 - TF's attr name

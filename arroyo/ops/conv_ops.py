@@ -32,7 +32,9 @@ from arroyo.ops._helpers import same_dtype_operands, static_value, to_tensor
 
 _CONV_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.int32)
 _DW_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
-_CHUNK_BYTES = 1 << 20  # im2col buffer per GEMM and thread: stays in cache (0.5-2 MiB measured alike)
+_CHUNK_BYTES = (
+    1 << 20
+)  # im2col buffer per GEMM and thread: stays in cache (0.5-2 MiB measured alike)
 
 # -- attribute checks and geometry ------------------------------------------------------
 
@@ -158,10 +160,10 @@ def _pad(x, g, value=0):
     xp = np.empty((n, h + g.pt + g.pb, w + g.pl + g.pr, c), x.dtype)
     # Fill only the border: the interior is overwritten right after.
     xp[:, : g.pt] = value
-    xp[:, g.pt + h:] = value
-    xp[:, g.pt: g.pt + h, : g.pl] = value
-    xp[:, g.pt: g.pt + h, g.pl + w:] = value
-    xp[:, g.pt: g.pt + h, g.pl: g.pl + w] = x
+    xp[:, g.pt + h :] = value
+    xp[:, g.pt : g.pt + h, : g.pl] = value
+    xp[:, g.pt : g.pt + h, g.pl + w :] = value
+    xp[:, g.pt : g.pt + h, g.pl : g.pl + w] = x
     return xp
 
 
@@ -222,7 +224,11 @@ def _blas_threads():
             libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
             for path in glob.glob(os.path.join(libdir, "*openblas*")):
                 lib = ctypes.CDLL(path)
-                for prefix, suffix in (("scipy_openblas", "64_"), ("openblas", "64_"), ("openblas", "")):
+                for prefix, suffix in (
+                    ("scipy_openblas", "64_"),
+                    ("openblas", "64_"),
+                    ("openblas", ""),
+                ):
                     get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
                     put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
                     if get is not None and put is not None:
@@ -292,8 +298,12 @@ def _conv2d_nhwc(x, f, g):
     cols_all = _windows(xp, g)
     row_bytes = g.wo * kdim * x.itemsize
     for gi in range(groups):
-        cols = cols_all if groups == 1 else cols_all[..., gi * cf:(gi + 1) * cf]
-        w2 = f.reshape(kdim, k) if groups == 1 else np.ascontiguousarray(f[..., gi * kg:(gi + 1) * kg]).reshape(kdim, kg)
+        cols = cols_all if groups == 1 else cols_all[..., gi * cf : (gi + 1) * cf]
+        w2 = (
+            f.reshape(kdim, k)
+            if groups == 1
+            else np.ascontiguousarray(f[..., gi * kg : (gi + 1) * kg]).reshape(kdim, kg)
+        )
         if groups == 1 and n * g.ho * row_bytes <= _CHUNK_BYTES:
             np.matmul(np.ascontiguousarray(cols).reshape(-1, kdim), w2, out=out.reshape(-1, k))
             continue
@@ -310,7 +320,7 @@ def _conv2d_nhwc(x, f, g):
                     np.matmul(b.reshape(-1, kdim), w2, out=out[bs, hs].reshape(-1, k))
                 else:
                     res = np.matmul(b.reshape(-1, kdim), w2)
-                    out[bs, hs, :, gi * kg:(gi + 1) * kg] = res.reshape(b.shape[:3] + (kg,))
+                    out[bs, hs, :, gi * kg : (gi + 1) * kg] = res.reshape(b.shape[:3] + (kg,))
 
         _run(work, list(_chunks(n, g.ho, row_bytes)))
     return out
@@ -318,7 +328,9 @@ def _conv2d_nhwc(x, f, g):
 
 def _conv_checks(op, x, f, data_format):
     if np.ndim(x) != 4:
-        raise InvalidArgumentError(None, None, f"input must be 4-dimensional{list(np.shape(x))} [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"input must be 4-dimensional{list(np.shape(x))} [Op:{op}]"
+        )
     if np.ndim(f) != 4:
         raise InvalidArgumentError(
             None, None, f"convolution filter must be 4-dimensional: [{','.join(map(str, np.shape(f)))}] [Op:{op}]"
@@ -365,7 +377,9 @@ def _infer_conv(op_name, depthwise=False):
         if xs.rank is None or fs.rank is None:
             return [(x.dtype, TensorShape([None] * 4))]
         if xs.rank != 4 or fs.rank != 4:
-            raise InvalidArgumentError(None, None, f"input and filter must be 4-dimensional [Op:{op_name}]")
+            raise InvalidArgumentError(
+                None, None, f"input and filter must be 4-dimensional [Op:{op_name}]"
+            )
         n, h, w, c = _nhwc_shape(xs.as_list(), df)
         kh, kw, cf, k = fs.as_list()
         if depthwise and k is not None and c is not None:
@@ -414,12 +428,12 @@ def _col2im(dcols, g, xshape_padded, dtype):
     for i in range(g.kh):
         for j in range(g.kw):
             r0, c0 = i * g.dh, j * g.dw
-            dxp[:, r0:r0 + hspan:g.sh, c0:c0 + wspan:g.sw, :] += dcols[:, :, :, i, j, :]
+            dxp[:, r0 : r0 + hspan : g.sh, c0 : c0 + wspan : g.sw, :] += dcols[:, :, :, i, j, :]
     return dxp
 
 
 def _crop(dxp, g, h, w):
-    return dxp[:, g.pt:g.pt + h, g.pl:g.pl + w, :]
+    return dxp[:, g.pt : g.pt + h, g.pl : g.pl + w, :]
 
 
 def _padded_shape(n, h, w, c, g):
@@ -445,7 +459,12 @@ def _conv2d_bp_input_nhwc(dy, f, xshape, g):
             and pshape[1:3] == (h + g.pt + g.pb, w + g.pl + g.pr)):  # fmt: skip
         # Stride 1: dx is a forward conv of dy with the flipped, transposed filter (one
         # im2col GEMM per chunk, measured ~25% faster than GEMM + scatter-adds).
-        ft = f[::-1, ::-1].reshape(kh, kw, cf, groups, kg).transpose(0, 1, 4, 3, 2).reshape(kh, kw, kg, c)
+        ft = (
+            f[::-1, ::-1]
+            .reshape(kh, kw, cf, groups, kg)
+            .transpose(0, 1, 4, 3, 2)
+            .reshape(kh, kw, kg, c)
+        )
         gt = _Geom.__new__(_Geom)
         gt.sh = gt.sw = 1
         gt.dh, gt.dw, gt.kh, gt.kw, gt.ho, gt.wo = g.dh, g.dw, kh, kw, h, w
@@ -455,20 +474,22 @@ def _conv2d_bp_input_nhwc(dy, f, xshape, g):
     wspan = g.sw * (g.wo - 1) + 1
     row_bytes = g.wo * kh * kw * cf * dy.itemsize
     for gi in range(groups):
-        w2t = np.ascontiguousarray(f[..., gi * kg:(gi + 1) * kg].reshape(kh * kw * cf, kg).T)
-        dyg = dy if groups == 1 else dy[..., gi * kg:(gi + 1) * kg]
+        w2t = np.ascontiguousarray(f[..., gi * kg : (gi + 1) * kg].reshape(kh * kw * cf, kg).T)
+        dyg = dy if groups == 1 else dy[..., gi * kg : (gi + 1) * kg]
 
         def work(chunks, w2t=w2t, dyg=dyg, gi=gi):
             for bs, hs in chunks:
                 d = np.ascontiguousarray(dyg[bs, hs])
                 dcols = np.matmul(d.reshape(-1, kg), w2t).reshape(d.shape[:3] + (kh, kw, cf))
                 h0 = hs.start * g.sh
-                target = dxp[bs, :, :, gi * cf:(gi + 1) * cf] if groups > 1 else dxp[bs]
+                target = dxp[bs, :, :, gi * cf : (gi + 1) * cf] if groups > 1 else dxp[bs]
                 hlen = g.sh * (d.shape[1] - 1) + 1
                 for i in range(kh):
                     for j in range(kw):
                         r0, c0 = h0 + i * g.dh, j * g.dw
-                        target[:, r0:r0 + hlen:g.sh, c0:c0 + wspan:g.sw, :] += dcols[:, :, :, i, j, :]
+                        target[:, r0 : r0 + hlen : g.sh, c0 : c0 + wspan : g.sw, :] += dcols[
+                            :, :, :, i, j, :
+                        ]
 
         chunks = list(_chunks(n, g.ho, row_bytes))
         # Windows of one image overlap in dx: a worker owns whole images, so no two
@@ -512,7 +533,9 @@ def _conv2d_bp_input_kernel(input_sizes, filter, out_backprop, strides=None, pad
     sizes = _shape_list(input_sizes, op)
     n, h, w, c = _nhwc_shape(sizes, data_format)
     if np.ndim(filter) != 4 or np.ndim(out_backprop) != 4:
-        raise InvalidArgumentError(None, None, f"{op}: filter and out_backprop must be 4-dimensional [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"{op}: filter and out_backprop must be 4-dimensional [Op:{op}]"
+        )
     kh, kw, cf, k = filter.shape
     dy = _to_nhwc(out_backprop, data_format)
     if cf == 0 or c % cf:
@@ -530,7 +553,9 @@ def _conv2d_bp_input_kernel(input_sizes, filter, out_backprop, strides=None, pad
             None, None, f"{op}: input and out_backprop must have the same batch size [Op:{op}]"
         )  # fmt: skip
     ct = _compute_dtype(out_backprop.dtype)
-    dx = _conv2d_bp_input_nhwc(dy.astype(ct, copy=False), filter.astype(ct, copy=False), (n, h, w, c), g)
+    dx = _conv2d_bp_input_nhwc(
+        dy.astype(ct, copy=False), filter.astype(ct, copy=False), (n, h, w, c), g
+    )
     return _from_nhwc(np.ascontiguousarray(dx).astype(out_backprop.dtype, copy=False), data_format)
 
 
@@ -594,7 +619,7 @@ def _conv2d_bp_filter_nhwc(x, fshape, dy, g):
     kdim = kh * kw * cf
     row_bytes = g.wo * kdim * x.itemsize
     for gi in range(groups):
-        cols = cols_all if groups == 1 else cols_all[..., gi * cf:(gi + 1) * cf]
+        cols = cols_all if groups == 1 else cols_all[..., gi * cf : (gi + 1) * cf]
 
         def work(chunks, cols=cols, gi=gi):
             acc = np.zeros((kdim, kg), x.dtype)
@@ -605,7 +630,7 @@ def _conv2d_bp_filter_nhwc(x, fshape, dy, g):
                     buf = np.empty(block.size, x.dtype)
                 b = buf[: block.size].reshape(block.shape)
                 np.copyto(b, block)
-                d = dy[bs, hs] if groups == 1 else dy[bs, hs, :, gi * kg:(gi + 1) * kg]
+                d = dy[bs, hs] if groups == 1 else dy[bs, hs, :, gi * kg : (gi + 1) * kg]
                 acc += np.matmul(b.reshape(-1, kdim).T, np.ascontiguousarray(d).reshape(-1, kg))
             return acc
 
@@ -613,7 +638,7 @@ def _conv2d_bp_filter_nhwc(x, fshape, dy, g):
         total = parts[0]
         for p in parts[1:]:
             total += p
-        df[..., gi * kg:(gi + 1) * kg] = total.reshape(kh, kw, cf, kg)
+        df[..., gi * kg : (gi + 1) * kg] = total.reshape(kh, kw, cf, kg)
     return df
 
 
@@ -624,7 +649,9 @@ def _conv2d_bp_filter_kernel(input, filter_sizes, out_backprop, strides=None, pa
     explicit = _check_attrs(op, padding, data_format, explicit_paddings)
     fshape = _shape_list(filter_sizes, op, "filter_sizes")
     if np.ndim(input) != 4 or np.ndim(out_backprop) != 4:
-        raise InvalidArgumentError(None, None, f"{op}: input and out_backprop must be 4-dimensional [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"{op}: input and out_backprop must be 4-dimensional [Op:{op}]"
+        )
     x = _to_nhwc(input, data_format)
     dy = _to_nhwc(out_backprop, data_format)
     kh, kw, cf, k = fshape
@@ -672,7 +699,9 @@ def _dw_nhwc(x, f, g):
 
     # The weights repeated along the output width: tap (.., Wo, C) times a (Wo, C) array
     # lets NumPy run one long inner loop per row instead of one per pixel of C channels.
-    fw = np.ascontiguousarray(np.broadcast_to(f.transpose(0, 1, 3, 2)[:, :, :, None, :], (kh, kw, m, g.wo, c)))
+    fw = np.ascontiguousarray(
+        np.broadcast_to(f.transpose(0, 1, 3, 2)[:, :, :, None, :], (kh, kw, m, g.wo, c))
+    )
 
     def work(chunks):
         tmp = None
@@ -713,7 +742,9 @@ def _dw_bp_input_nhwc(dy, f, xshape, g):
     dxp = np.zeros(pshape, dy.dtype)
     wspan = g.sw * (g.wo - 1) + 1
 
-    fw = np.ascontiguousarray(np.broadcast_to(f.transpose(0, 1, 3, 2)[:, :, :, None, :], (kh, kw, m, g.wo, c)))
+    fw = np.ascontiguousarray(
+        np.broadcast_to(f.transpose(0, 1, 3, 2)[:, :, :, None, :], (kh, kw, m, g.wo, c))
+    )
 
     def work(images):
         for b in images:
@@ -725,7 +756,7 @@ def _dw_bp_input_nhwc(dy, f, xshape, g):
                     contrib = np.multiply(d[..., 0], fw[i, j, 0])
                     for mi in range(1, m):
                         contrib += d[..., mi] * fw[i, j, mi]
-                    dxp[b, r0:r0 + hlen:g.sh, c0:c0 + wspan:g.sw, :] += contrib
+                    dxp[b, r0 : r0 + hlen : g.sh, c0 : c0 + wspan : g.sw, :] += contrib
 
     _run(work, list(range(n)))
     return _crop(dxp, g, h, w)
@@ -765,7 +796,9 @@ def _dw_bp_filter_nhwc(x, fshape, dy, g):
 
 def _dw_check(op, x, f, data_format):
     if np.ndim(x) != 4:
-        raise InvalidArgumentError(None, None, f"input must be 4-dimensional{list(np.shape(x))} [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"input must be 4-dimensional{list(np.shape(x))} [Op:{op}]"
+        )
     if np.ndim(f) != 4:
         raise InvalidArgumentError(
             None, None, f"filter must be 4-dimensional: [{','.join(map(str, np.shape(f)))}] [Op:{op}]"
@@ -807,7 +840,9 @@ def _dw_bp_input_kernel(input_sizes, filter, out_backprop, strides=None, padding
     n, h, w, c = _nhwc_shape(_shape_list(input_sizes, op), data_format)
     kh, kw, cf, m = filter.shape
     if cf != c:
-        raise InvalidArgumentError(None, None, f"{op}: input and filter must have the same in_depth [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"{op}: input and filter must have the same in_depth [Op:{op}]"
+        )
     dy = _to_nhwc(out_backprop, data_format)
     if dy.shape[3] != c * m:
         raise InvalidArgumentError(
@@ -816,7 +851,9 @@ def _dw_bp_input_kernel(input_sizes, filter, out_backprop, strides=None, padding
     g = _dw_geom(op, h, w, kh, kw, strides, dilations, padding, explicit, data_format)
     _bp_check_dy(op, dy, g, h, w, kh, kw, data_format)
     ct = _compute_dtype(out_backprop.dtype)
-    dx = _dw_bp_input_nhwc(np.ascontiguousarray(dy, ct), filter.astype(ct, copy=False), (n, h, w, c), g)
+    dx = _dw_bp_input_nhwc(
+        np.ascontiguousarray(dy, ct), filter.astype(ct, copy=False), (n, h, w, c), g
+    )
     return _from_nhwc(np.ascontiguousarray(dx).astype(out_backprop.dtype, copy=False), data_format)
 
 
@@ -830,7 +867,9 @@ def _dw_bp_filter_kernel(input, filter_sizes, out_backprop, strides=None, paddin
     n, h, w, c = x.shape
     kh, kw, cf, m = fshape
     if cf != c:
-        raise InvalidArgumentError(None, None, f"{op}: input and filter must have the same in_depth [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"{op}: input and filter must have the same in_depth [Op:{op}]"
+        )
     if dy.shape[3] != c * m:
         raise InvalidArgumentError(
             None, None, f"{op}: out_backprop depth does not match filter's in_depth * depth_multiplier [Op:{op}]"
@@ -930,7 +969,12 @@ def _bias_grad_infer(inputs, attrs):
     s = inputs[0].shape
     if s.rank is None:
         return [(inputs[0].dtype, TensorShape([None]))]
-    return [(inputs[0].dtype, TensorShape([s.as_list()[_bias_axis(s.rank, attrs.get("data_format", "NHWC"))]]))]
+    return [
+        (
+            inputs[0].dtype,
+            TensorShape([s.as_list()[_bias_axis(s.rank, attrs.get("data_format", "NHWC"))]]),
+        )
+    ]
 
 
 _BIAS_ADD = defop("BiasAdd", ("value", "bias"), _bias_add_kernel, attrs={"T": None, "data_format": "NHWC"},
@@ -978,8 +1022,12 @@ class _Geom3:
             self.after.append(a)
 
     def padded(self, n, c):
-        ext = [max(sz + b + a, (o - 1) * st + (kk - 1) * dl + 1 if o else 0)
-               for sz, b, a, o, st, kk, dl in zip(self.size, self.before, self.after, self.out, self.s, self.k, self.d)]
+        ext = [
+            max(sz + b + a, (o - 1) * st + (kk - 1) * dl + 1 if o else 0)
+            for sz, b, a, o, st, kk, dl in zip(
+                self.size, self.before, self.after, self.out, self.s, self.k, self.d
+            )
+        ]
         return (n, *ext, c)  # fmt: skip
 
     def pad(self, x):
@@ -991,7 +1039,11 @@ class _Geom3:
         return xp
 
     def interior(self):
-        return (slice(None),) + tuple(slice(b, b + sz) for b, sz in zip(self.before, self.size)) + (slice(None),)
+        return (
+            (slice(None),)
+            + tuple(slice(b, b + sz) for b, sz in zip(self.before, self.size))
+            + (slice(None),)
+        )
 
     def windows(self, xp):
         st = xp.strides
@@ -1057,7 +1109,9 @@ def _conv3d_kernel(input, filter, strides=None, padding=None, data_format="NDHWC
     op = "Conv3D"
     _c3_attrs_check(op, padding, data_format)
     if np.ndim(input) != 5:
-        raise InvalidArgumentError(None, None, f"input must be 5-dimensional{list(np.shape(input))} [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"input must be 5-dimensional{list(np.shape(input))} [Op:{op}]"
+        )
     x = _to_ndhwc(input, data_format)
     _c3_depth_check(op, x.shape[-1], np.shape(filter))
     g = _Geom3(op, x.shape[1:4], filter.shape[:3], strides, dilations, padding, data_format)
@@ -1093,7 +1147,9 @@ def _c3_bp_input_kernel(input_sizes, filter, out_backprop, strides=None, padding
 
     def work(images):
         for b in images:
-            dcols = np.matmul(np.ascontiguousarray(dyc[b]).reshape(-1, k), w2t).reshape(*g.out, kd, kh, kw, c)
+            dcols = np.matmul(np.ascontiguousarray(dyc[b]).reshape(-1, k), w2t).reshape(
+                *g.out, kd, kh, kw, c
+            )
             for i in range(kd):
                 for j in range(kh):
                     for m in range(kw):
@@ -1140,7 +1196,9 @@ def _c3_bp_filter_kernel(input, filter_sizes, out_backprop, strides=None, paddin
                 buf = np.empty(block.size, ct)
             b = buf[: block.size].reshape(block.shape)
             np.copyto(b, block)
-            acc += np.matmul(b.reshape(-1, kdim).T, np.ascontiguousarray(dyc[bs, ds]).reshape(-1, k))
+            acc += np.matmul(
+                b.reshape(-1, kdim).T, np.ascontiguousarray(dyc[bs, ds]).reshape(-1, k)
+            )
         return acc
 
     parts = _run(work, list(_chunks(x.shape[0], od, oh * ow * kdim * xc.itemsize)))
@@ -1160,7 +1218,15 @@ def _c3_infer(inputs, attrs):
     fs = f.shape.as_list()
     out = [n, None, None, None, fs[4]]
     if all(v is not None for v in sp + fs[:3]):
-        g = _Geom3("Conv3D", sp, fs[:3], attrs["strides"], attrs.get("dilations") or [1] * 5, attrs["padding"], df)
+        g = _Geom3(
+            "Conv3D",
+            sp,
+            fs[:3],
+            attrs["strides"],
+            attrs.get("dilations") or [1] * 5,
+            attrs["padding"],
+            df,
+        )
         out[1:4] = g.out
     if df == "NCDHW":
         out = [out[0], out[4], *out[1:4]]
@@ -1168,7 +1234,9 @@ def _c3_infer(inputs, attrs):
 
 
 def _c3_attr_subset(op):
-    return {k: op.attrs[k] for k in ("strides", "padding", "data_format", "dilations") if k in op.attrs}
+    return {
+        k: op.attrs[k] for k in ("strides", "padding", "data_format", "dilations") if k in op.attrs
+    }
 
 
 def _conv3d_grad(op, grad):
@@ -1178,7 +1246,13 @@ def _conv3d_grad(op, grad):
             execute(_C3_BP_FILTER, (x, array_ops.shape(f), grad), a))  # fmt: skip
 
 
-_C3_ATTRS = {"T": None, "strides": None, "padding": None, "data_format": "NDHWC", "dilations": [1, 1, 1, 1, 1]}
+_C3_ATTRS = {
+    "T": None,
+    "strides": None,
+    "padding": None,
+    "data_format": "NDHWC",
+    "dilations": [1, 1, 1, 1, 1],
+}
 _CONV3D = defop("Conv3D", ("input", "filter"), _conv3d_kernel, attrs=_C3_ATTRS, infer=_c3_infer,
                 grad=_conv3d_grad)  # fmt: skip
 _C3_BP_INPUT = defop(
@@ -1253,7 +1327,9 @@ def _space_to_depth_kernel(input, block_size=None, data_format="NHWC"):  # noqa:
     op = "SpaceToDepth"
     _block_check(op, block_size, data_format)
     if np.ndim(input) != 4:
-        raise InvalidArgumentError(None, None, f"Input rank should be 4 instead of {np.ndim(input)} [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"Input rank should be 4 instead of {np.ndim(input)} [Op:{op}]"
+        )
     x = _to_nhwc(input, data_format)
     n, h, w, c = x.shape
     b = block_size
@@ -1261,7 +1337,11 @@ def _space_to_depth_kernel(input, block_size=None, data_format="NHWC"):  # noqa:
         raise InvalidArgumentError(
             None, None, f"Image width {w} and height {h} should be divisible by block_size: {b} [Op:{op}]"
         )  # fmt: skip
-    y = x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5).reshape(n, h // b, w // b, b * b * c)
+    y = (
+        x.reshape(n, h // b, b, w // b, b, c)
+        .transpose(0, 1, 3, 2, 4, 5)
+        .reshape(n, h // b, w // b, b * b * c)
+    )
     return _from_nhwc(np.ascontiguousarray(y), data_format)
 
 
@@ -1269,7 +1349,9 @@ def _depth_to_space_kernel(input, block_size=None, data_format="NHWC"):  # noqa:
     op = "DepthToSpace"
     _block_check(op, block_size, data_format)
     if np.ndim(input) != 4:
-        raise InvalidArgumentError(None, None, f"Input rank should be 4 instead of {np.ndim(input)} [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"Input rank should be 4 instead of {np.ndim(input)} [Op:{op}]"
+        )
     x = _to_nhwc(input, data_format)
     n, h, w, c = x.shape
     b = block_size
@@ -1277,7 +1359,11 @@ def _depth_to_space_kernel(input, block_size=None, data_format="NHWC"):  # noqa:
         raise InvalidArgumentError(
             None, None, f"Input depth dimension {c} should be divisible by: {b * b} [Op:{op}]"
         )  # fmt: skip
-    y = x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5).reshape(n, h * b, w * b, c // (b * b))
+    y = (
+        x.reshape(n, h, w, b, b, c // (b * b))
+        .transpose(0, 1, 3, 2, 4, 5)
+        .reshape(n, h * b, w * b, c // (b * b))
+    )
     return _from_nhwc(np.ascontiguousarray(y), data_format)
 
 
@@ -1290,16 +1376,29 @@ def _s2d_infer(to_depth):
             return [(x.dtype, TensorShape([None] * 4))]
         n, h, w, c = _nhwc_shape(x.shape.as_list(), df)
         if to_depth:
-            out = [n, None if h is None else h // b, None if w is None else w // b, None if c is None else c * b * b]
+            out = [
+                n,
+                None if h is None else h // b,
+                None if w is None else w // b,
+                None if c is None else c * b * b,
+            ]
         else:
-            out = [n, None if h is None else h * b, None if w is None else w * b, None if c is None else c // (b * b)]
+            out = [
+                n,
+                None if h is None else h * b,
+                None if w is None else w * b,
+                None if c is None else c // (b * b),
+            ]
         return [(x.dtype, TensorShape(_from_nhwc_shape(out, df)))]
 
     return infer
 
 
 def _s2d_attrs(op):
-    return {"block_size": op.attrs["block_size"], "data_format": op.attrs.get("data_format", "NHWC")}
+    return {
+        "block_size": op.attrs["block_size"],
+        "data_format": op.attrs.get("data_format", "NHWC"),
+    }
 
 
 _SPACE_TO_DEPTH = defop("SpaceToDepth", ("input",), _space_to_depth_kernel,
@@ -1351,7 +1450,9 @@ def _get_sequence(value, n, channel_index, name):
     if len(value) == 1:
         value = value * n
     elif len(value) != n:
-        raise ValueError(f"{name} should be of length 1, {n} or {n + 2}. Received: {name}={value} of length {len(value)}")
+        raise ValueError(
+            f"{name} should be of length 1, {n} or {n + 2}. Received: {name}={value} of length {len(value)}"
+        )
     return [1, 1] + value if channel_index == 1 else [1] + value + [1]
 
 
@@ -1400,7 +1501,7 @@ def _squeeze_batch(x, inner_rank, fn):
         return fn(x)
     dyn = array_ops.shape(x)
     batch = dyn[: shape.rank - inner_rank]
-    folded = array_ops.reshape(x, array_ops.concat([[-1], dyn[shape.rank - inner_rank:]], 0))
+    folded = array_ops.reshape(x, array_ops.concat([[-1], dyn[shape.rank - inner_rank :]], 0))
     y = fn(folded)
     return array_ops.reshape(y, array_ops.concat([batch, array_ops.shape(y)[1:]], 0))
 
@@ -1441,11 +1542,13 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, n
     elif data_format in ("NCHW", "NCW"):
         data_format, spatial, ci = "NCHW", -2, 1
     else:
-        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
+        raise ValueError(
+            f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}"
+        )
     padding, explicit = convert_padding(padding, 3)
     if explicit:
         # [[0,0],[l,r],[0,0]] -> a zero height pair inserted at the spatial position.
-        pairs = [explicit[i:i + 2] for i in range(0, 6, 2)]
+        pairs = [explicit[i : i + 2] for i in range(0, 6, 2)]
         pairs.insert(len(pairs) + spatial + 1 if spatial == -3 else 2, [0, 0])
         explicit = [p for pair in pairs for p in pair]
     attrs = {
@@ -1576,7 +1679,9 @@ def conv1d_transpose(input, filters, output_shape, strides, padding="SAME", data
     elif data_format == "NCW":
         fmt, spatial, ci = "NCHW", 2, 1
     else:
-        raise ValueError(f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}")
+        raise ValueError(
+            f"`data_format` must be 'NWC' or 'NCW'. Received: data_format={data_format}"
+        )
     attrs = {
         "strides": [1] + _get_sequence(strides, 1, ci, "stride"),
         "padding": padding,
@@ -1621,7 +1726,9 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
         ci = 1 if fmt.startswith("NC") else 4
         return conv3d(input, f, _get_sequence(strides, 3, ci, "strides"), padding, data_format=fmt,
                       dilations=_get_sequence(dilations, 3, ci, "dilations"), name=name)  # fmt: skip
-    raise ValueError(f"`filters.shape.rank - 2` must be 1, 2 or 3. Received: filters.shape={f.shape}")
+    raise ValueError(
+        f"`filters.shape.rank - 2` must be 1, 2 or 3. Received: filters.shape={f.shape}"
+    )
 
 
 def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_format=None,  # noqa: A002
@@ -1638,7 +1745,9 @@ def conv_transpose(input, filters, output_shape, strides, padding="SAME", data_f
     if n == 3:
         return conv3d_transpose(input, filters, output_shape, strides, padding=padding,
                                 data_format=data_format or "NDHWC", dilations=dilations, name=name)  # fmt: skip
-    raise ValueError(f"`output_shape` must be of length 3, 4 or 5. Received: output_shape={output_shape} of length {n + 2}.")
+    raise ValueError(
+        f"`output_shape` must be of length 3, 4 or 5. Received: output_shape={output_shape} of length {n + 2}."
+    )
 
 
 def atrous_conv2d(value, filters, rate, padding, name=None):
@@ -1650,7 +1759,9 @@ def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=No
     """The transpose of atrous_conv2d."""
     if rate < 1:
         raise ValueError(f"`rate` cannot be less than one. Received: rate={rate}")
-    return conv2d_transpose(value, filters, output_shape, 1, padding=padding, dilations=rate, name=name)
+    return conv2d_transpose(
+        value, filters, output_shape, 1, padding=padding, dilations=rate, name=name
+    )
 
 
 def _public_sizes_op(op, a, b, c, strides, padding, data_format, dilations, name, sizes_pos):
@@ -1682,9 +1793,23 @@ def depthwise_conv2d_backprop_filter(input, filter_sizes, out_backprop, strides,
 
 
 TF_API = {
-    "tf.nn": ["conv2d", "conv1d", "conv2d_transpose", "depthwise_conv2d", "separable_conv2d",
-              "bias_add", "conv1d_transpose", "convolution", "conv_transpose", "atrous_conv2d",
-              "atrous_conv2d_transpose", "depthwise_conv2d_backprop_input",
-              "depthwise_conv2d_backprop_filter", "space_to_depth", "depth_to_space", "conv3d",
-              "conv3d_transpose"],
+    "tf.nn": [
+        "conv2d",
+        "conv1d",
+        "conv2d_transpose",
+        "depthwise_conv2d",
+        "separable_conv2d",
+        "bias_add",
+        "conv1d_transpose",
+        "convolution",
+        "conv_transpose",
+        "atrous_conv2d",
+        "atrous_conv2d_transpose",
+        "depthwise_conv2d_backprop_input",
+        "depthwise_conv2d_backprop_filter",
+        "space_to_depth",
+        "depth_to_space",
+        "conv3d",
+        "conv3d_transpose",
+    ],
 }

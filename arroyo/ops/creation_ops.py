@@ -58,8 +58,13 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     if limit is None:
         start, limit = 0, start
     if dtype is None:
-        inferred = [convert_to_tensor(v).dtype if not is_tensorlike(v) else v.dtype for v in (start, limit, delta)]
-        dtype = builtins.max(inferred, key=lambda d: _RANGE_ORDER.index(d) if d in _RANGE_ORDER else 0)
+        inferred = [
+            convert_to_tensor(v).dtype if not is_tensorlike(v) else v.dtype
+            for v in (start, limit, delta)
+        ]
+        dtype = builtins.max(
+            inferred, key=lambda d: _RANGE_ORDER.index(d) if d in _RANGE_ORDER else 0
+        )
     dtype = dtypes.as_dtype(dtype)
     vals = []
     for v in (start, limit, delta):
@@ -145,8 +150,14 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
         int(static_value(to_tensor(num_columns))) if is_tensorlike(num_columns) else int(num_columns))  # fmt: skip
     arr = np.eye(n, m, dtype=dtype._np if dtype._np is not None else dtypes.bfloat16_numpy_dtype())
     if batch_shape is not None:
-        bs = [int(b) for b in (static_value(to_tensor(batch_shape)) if is_tensorlike(batch_shape) else batch_shape)]
+        bs = [
+            int(b)
+            for b in (
+                static_value(to_tensor(batch_shape)) if is_tensorlike(batch_shape) else batch_shape
+            )
+        ]
         arr = np.broadcast_to(arr, tuple(bs) + (n, m)).copy()
     return array_ops.constant(arr)
+
 
 TF_API = {"tf": ["range", "linspace", "eye"], "tf.linalg": ["eye"], "tf.math": []}

@@ -49,7 +49,9 @@ def _check_numerics_kernel(op_name, signed_inf):
         if tensor.dtype.kind == "f" or tensor.dtype.name == "bfloat16":
             bad = _bad_values(np.asarray(tensor, dtype=np.float64), signed_inf)
             if bad:
-                raise InvalidArgumentError(None, None, f"{message} : Tensor had {bad} values [Op:{op_name}]")
+                raise InvalidArgumentError(
+                    None, None, f"{message} : Tensor had {bad} values [Op:{op_name}]"
+                )
         return tensor
 
     return kernel
@@ -59,7 +61,8 @@ def _check_numerics_grad(op, g):
     # TF checks the incoming gradient as well.
     return check_numerics(
         g,
-        "Not a number (NaN) or infinity (Inf) values detected in gradient. " + op.attrs.get("message", ""),
+        "Not a number (NaN) or infinity (Inf) values detected in gradient. "
+        + op.attrs.get("message", ""),
     )
 
 
@@ -81,7 +84,9 @@ def _summarize_value(v, summarize):
         return item.decode("utf-8", "replace") if isinstance(item, bytes) else _fmt_scalar(item)
     flat = a.reshape(-1)
     n = flat.size if summarize is None or summarize < 0 else min(summarize, flat.size)
-    parts = [x.decode("utf-8", "replace") if isinstance(x, bytes) else _fmt_scalar(x) for x in flat[:n]]
+    parts = [
+        x.decode("utf-8", "replace") if isinstance(x, bytes) else _fmt_scalar(x) for x in flat[:n]
+    ]
     return "[" + " ".join(parts) + ("..." if n < flat.size else "") + "]"
 
 
@@ -148,8 +153,13 @@ def _summarize_eager(t, summarize):
 
 def _graph_assert(condition, data, summarize):
     tensors = [d if isinstance(d, Tensor) else convert_to_tensor(d) for d in data]
-    attrs = {"T": tuple(t.dtype for t in tensors), "summarize": 3 if summarize is None else summarize}
-    return execute(ASSERT, (convert_to_tensor(condition, dtype=dtypes.bool),) + tuple(tensors), attrs)
+    attrs = {
+        "T": tuple(t.dtype for t in tensors),
+        "summarize": 3 if summarize is None else summarize,
+    }
+    return execute(
+        ASSERT, (convert_to_tensor(condition, dtype=dtypes.bool),) + tuple(tensors), attrs
+    )
 
 
 def _value(t):
@@ -164,12 +174,16 @@ def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's pub
 
     >>> tf.debugging.Assert(True, ["never shown"])
     """
-    if state.graph is not None and (isinstance(condition, Tensor) and not isinstance(condition, EagerTensor)):
+    if state.graph is not None and (
+        isinstance(condition, Tensor) and not isinstance(condition, EagerTensor)
+    ):
         return _graph_assert(condition, data, summarize)
     if not condition:
         xs = [_value(d) if is_tensorlike(d) else convert_to_tensor(d) for d in data]
         text = "\n".join(_summarize_eager(x, summarize) for x in xs)
-        raise InvalidArgumentError(None, None, f"Expected '{str(condition)}' to be true. Summarized data: {text}")
+        raise InvalidArgumentError(
+            None, None, f"Expected '{str(condition)}' to be true. Summarized data: {text}"
+        )
     return None
 
 
@@ -179,7 +193,13 @@ def _binary_assert(sym, op_func, x, y, data, summarize, message, name=None):
     test = op_func(x, y)
     if not isinstance(test, EagerTensor):
         if data is None:
-            data = [f"Condition x {sym} y did not hold element-wise:", "x (x:0) = ", x, "y (y:0) = ", y]
+            data = [
+                f"Condition x {sym} y did not hold element-wise:",
+                "x (x:0) = ",
+                x,
+                "y (y:0) = ",
+                y,
+            ]
         if message is not None:
             data = [message] + list(data)
         from arroyo.ops import reduction_ops
@@ -263,16 +283,22 @@ def _unary_assert(condition_text, compare, x, message, summarize, zero_first):
 
 def assert_non_negative(x, message=None, summarize=None, name=None):
     """Asserts x >= 0 elementwise."""
-    return _unary_assert("Condition x >= 0 did not hold element-wise:", _m().less_equal, x, message, summarize, True)
+    return _unary_assert(
+        "Condition x >= 0 did not hold element-wise:", _m().less_equal, x, message, summarize, True
+    )
 
 
 def assert_positive(x, message=None, summarize=None, name=None):
     """Asserts x > 0 elementwise."""
-    return _unary_assert("Condition x > 0 did not hold element-wise:", _m().less, x, message, summarize, True)
+    return _unary_assert(
+        "Condition x > 0 did not hold element-wise:", _m().less, x, message, summarize, True
+    )
 
 
 def assert_negative(x, message=None, summarize=None, name=None):
-    return _unary_assert("Condition x < 0 did not hold element-wise:", _m().less, x, message, summarize, False)
+    return _unary_assert(
+        "Condition x < 0 did not hold element-wise:", _m().less, x, message, summarize, False
+    )
 
 
 def assert_non_positive(x, message=None, summarize=None, name=None):
@@ -436,14 +462,18 @@ def assert_type(tensor, tf_type, message=None, name=None):
     tf_type = dtypes.as_dtype(tf_type)
     t = tensor if is_tensorlike(tensor) else convert_to_tensor(tensor)
     if t.dtype != tf_type:
-        raise TypeError(f"{_message_prefix(message)}tensor must be of type {tf_type!r}; got {t.dtype!r}")
+        raise TypeError(
+            f"{_message_prefix(message)}tensor must be of type {tf_type!r}; got {t.dtype!r}"
+        )
     return None
 
 
 def assert_integer(x, message=None, name=None):
     x = x if is_tensorlike(x) else convert_to_tensor(x)
     if not x.dtype.is_integer:
-        raise TypeError(f'{_message_prefix(message)}Expected "x" to be integer type.  Found: tensor of dtype {x.dtype}')
+        raise TypeError(
+            f'{_message_prefix(message)}Expected "x" to be integer type.  Found: tensor of dtype {x.dtype}'
+        )
     return None
 
 
@@ -458,7 +488,9 @@ def assert_proper_iterable(values):
     """Raises TypeError for non-iterables and for tensors, arrays and strings."""
     unintentional = (Tensor, np.ndarray, bytes, str)
     if isinstance(values, unintentional) or is_tensorlike(values):
-        raise TypeError(f'Expected argument "values" to be a "proper" iterable.  Found: {type(values)}')
+        raise TypeError(
+            f'Expected argument "values" to be a "proper" iterable.  Found: {type(values)}'
+        )
     if not isinstance(values, collections.abc.Iterable):
         raise TypeError(f'Expected argument "values" to be iterable.  Found: {type(values)}')
 
@@ -469,11 +501,15 @@ def assert_same_float_dtype(tensors=None, dtype=None):
         first = tensors[0]
         for t in tensors[1:]:
             if t.dtype != first.dtype:
-                raise ValueError(f"{str(t)}, type={t.dtype}, must be of the same type ({first.dtype}) as {str(first)}.")
+                raise ValueError(
+                    f"{str(t)}, type={t.dtype}, must be of the same type ({first.dtype}) as {str(first)}."
+                )
         if dtype is None:
             dtype = first.dtype
         elif dtypes.as_dtype(dtype) != first.dtype:
-            raise ValueError(f"{str(first)}, type={first.dtype}, must be of the same type ({dtype}).")
+            raise ValueError(
+                f"{str(first)}, type={first.dtype}, must be of the same type ({dtype})."
+            )
     if dtype is None:
         return dtypes.float32
     dtype = dtypes.as_dtype(dtype)

@@ -143,7 +143,9 @@ def _check_gather_args(pshape, ishape, axis, batch_dims):
     pr, ir = len(pshape), len(ishape)
     if batch_dims != 0:
         if not -ir <= batch_dims <= ir:
-            raise err("GatherV2", f"Expected batch_dims in the range [{-ir}, {ir}], but got {batch_dims}")
+            raise err(
+                "GatherV2", f"Expected batch_dims in the range [{-ir}, {ir}], but got {batch_dims}"
+            )
         if batch_dims < 0:
             batch_dims += ir
     if not -pr <= axis < pr:
@@ -153,9 +155,14 @@ def _check_gather_args(pshape, ishape, axis, batch_dims):
         axis += pr
     if batch_dims:
         if batch_dims >= pr:
-            raise err("GatherV2", f"batch_dims ({batch_dims}) must be less than rank(params) ({pr}).")
+            raise err(
+                "GatherV2", f"batch_dims ({batch_dims}) must be less than rank(params) ({pr})."
+            )
         if axis < batch_dims:
-            raise err("GatherV2", f"batch_dims ({batch_dims}) must be less than or equal to axis ({axis}).")
+            raise err(
+                "GatherV2",
+                f"batch_dims ({batch_dims}) must be less than or equal to axis ({axis}).",
+            )
         for i in range(batch_dims):
             if pshape[i] is not None and ishape[i] is not None and pshape[i] != ishape[i]:
                 raise err("GatherV2", f"params.shape[{i}]: {pshape[i]} should be equal to "
@@ -185,7 +192,7 @@ def _gather_kernel(params, indices, axis, batch_dims=0, **_):
     # params: B + O + [N] + I, indices: B + J -> B + O + J + I.
     bshape = params.shape[:batch_dims]
     oshape = params.shape[batch_dims:axis]
-    ishape = params.shape[axis + 1:]
+    ishape = params.shape[axis + 1 :]
     jshape = indices.shape[batch_dims:]
     b, o = int(np.prod(bshape)), int(np.prod(oshape))
     p = params.reshape((b, o, n, -1) if params.size else (b, o, n, int(np.prod(ishape))))
@@ -207,7 +214,7 @@ def _gather_infer(inputs, attrs):
         return [(params.dtype, TensorShape([None] * (pshape.rank - 1 + ishape.rank - bd)))]
     p, i = pshape.as_list(), ishape.as_list()
     ax, bd = _check_gather_args(p, i, int(ax), bd)
-    return [(params.dtype, TensorShape(p[:ax] + i[bd:] + p[ax + 1:]))]
+    return [(params.dtype, TensorShape(p[:ax] + i[bd:] + p[ax + 1 :]))]
 
 
 def _gather_grad(op, g):
@@ -246,7 +253,7 @@ def _gather_dense_grad(params, indices, g, axis, bd):
 
     pdims = dims_of(params)
     idims = dims_of(indices)
-    bdims, odims, n, idims_inner = pdims[:bd], pdims[bd:axis], pdims[axis], pdims[axis + 1:]
+    bdims, odims, n, idims_inner = pdims[:bd], pdims[bd:axis], pdims[axis], pdims[axis + 1 :]
     jdims = idims[bd:]
     nb, nj, no, ni = len(bdims), len(jdims), len(odims), len(idims_inner)
     # g: B + O + J + I  ->  B + J + O + I, then rows (b, j) of width O*I.
@@ -257,13 +264,20 @@ def _gather_dense_grad(params, indices, g, axis, bd):
     rows = array_ops.reshape(gt, shape_arg([pb * pj, prod(odims) * prod(idims_inner)]))
     idx = array_ops.reshape(indices, shape_arg([pb, pj]))
     if bd:
-        offsets = math_ops.multiply(creation_ops.range(0, pb, dtype=indices.dtype),
-                                    math_ops.cast(n, indices.dtype) if is_tensorlike(n) else n)
+        offsets = math_ops.multiply(
+            creation_ops.range(0, pb, dtype=indices.dtype),
+            math_ops.cast(n, indices.dtype) if is_tensorlike(n) else n,
+        )
         idx = math_ops.add(idx, array_ops.expand_dims(offsets, 1))
     summed = scatter_ops.unsorted_segment_sum(rows, array_ops.reshape(idx, [-1]), pb * n)
     out = array_ops.reshape(summed, shape_arg(bdims + [n] + odims + idims_inner))
     # B + [N] + O + I  ->  B + O + [N] + I
-    back = list(range(nb)) + list(range(nb + 1, nb + 1 + no)) + [nb] + list(range(nb + 1 + no, nb + 1 + no + ni))
+    back = (
+        list(range(nb))
+        + list(range(nb + 1, nb + 1 + no))
+        + [nb]
+        + list(range(nb + 1 + no, nb + 1 + no + ni))
+    )
     return array_ops.transpose(out, back) if back != list(range(len(back))) else out
 
 
@@ -391,9 +405,13 @@ def _batch_gather_nd(params, indices, batch_dims, name):
         raise ValueError("tf.gather_nd does not allow negative batch_dims.")
     ir, pr = indices.shape.rank, params.shape.rank
     if ir is not None and batch_dims >= ir:
-        raise ValueError(f"Argument `batch_dims` = {batch_dims} must be less than rank(`indices`) = {ir}")
+        raise ValueError(
+            f"Argument `batch_dims` = {batch_dims} must be less than rank(`indices`) = {ir}"
+        )
     if pr is not None and batch_dims >= pr:
-        raise ValueError(f"Argument `batch_dims` = {batch_dims} must be less than rank(`params`) = {pr}")
+        raise ValueError(
+            f"Argument `batch_dims` = {batch_dims} must be less than rank(`params`) = {pr}"
+        )
     pdims, idims = dims_of(params), dims_of(indices)
     bdims = idims[:batch_dims]
     nb = prod(bdims)
@@ -408,7 +426,7 @@ def _batch_gather_nd(params, indices, batch_dims, name):
     k = idims[-1]
     if is_tensorlike(k):
         k = static_value(k)
-    tail = pdims[batch_dims + int(k):]
+    tail = pdims[batch_dims + int(k) :]
     return array_ops.reshape(out, shape_arg(bdims + inner + tail))
 
 
@@ -436,12 +454,14 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
         axis = static_value(axis)
     axis = int(axis)
     if shape_tensor.rank is not None:
-        part = TensorShape(shape_tensor.as_list()[axis:axis + ndims_mask])
+        part = TensorShape(shape_tensor.as_list()[axis : axis + ndims_mask])
         if not part.is_compatible_with(shape_mask):
             raise ValueError(f"Shapes {part} and {shape_mask} are incompatible")
     dims = dims_of(tensor)
-    lead = dims[axis:axis + ndims_mask]
-    tensor = array_ops.reshape(tensor, shape_arg(dims[:axis] + [prod(lead)] + dims[axis + ndims_mask:]))
+    lead = dims[axis : axis + ndims_mask]
+    tensor = array_ops.reshape(
+        tensor, shape_arg(dims[:axis] + [prod(lead)] + dims[axis + ndims_mask :])
+    )
     flat_mask = array_ops.reshape(mask, [-1])
     idx = array_ops.squeeze(array_ops.where(flat_mask), axis=[1])
     return gather(tensor, idx, axis=axis)
@@ -483,7 +503,9 @@ def _div_rows(ids, sizes):
     bad = (flat < 0) | (new >= size)
     if bad.any():
         k = first_true(bad)
-        raise err("GatherV2", f"indices[{k}] = {np.ravel(new)[k]} is not in [0, {np.ravel(size)[k]})")
+        raise err(
+            "GatherV2", f"indices[{k}] = {np.ravel(new)[k]} is not in [0, {np.ravel(size)[k]})"
+        )
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
     return int_tensor((offsets[part] + new).astype(v.dtype), ids.dtype)
 

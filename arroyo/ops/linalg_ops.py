@@ -290,7 +290,9 @@ def _det_kernel(input):  # noqa: A002
 
 def _det_grad(op, g):
     # d det(A) / dA = det(A) A^-T, conjugated under TF's complex convention.
-    return math_ops.multiply(_expand2(math_ops.multiply(g, op.outputs[0])), inv(op.inputs[0], adjoint=True))
+    return math_ops.multiply(
+        _expand2(math_ops.multiply(g, op.outputs[0])), inv(op.inputs[0], adjoint=True)
+    )
 
 
 _DET = defop("MatrixDeterminant", ("input",), _det_kernel,
@@ -376,7 +378,11 @@ def _trisolve_kernel(matrix, rhs, lower=True, adjoint=False):
                          f"({matrix.shape[-1]} =/= {matrix.shape[-2]})")  # fmt: skip
     same_batch = matrix.shape[:-2] == rhs.shape[:-2]
     try:
-        out_batch = matrix.shape[:-2] if same_batch else np.broadcast_shapes(matrix.shape[:-2], rhs.shape[:-2])
+        out_batch = (
+            matrix.shape[:-2]
+            if same_batch
+            else np.broadcast_shapes(matrix.shape[:-2], rhs.shape[:-2])
+        )
     except ValueError:
         raise _error(op, f"In[0] and In[1] must have compatible batch dimensions: "
                          f"{_shape_str(matrix.shape)} vs. {_shape_str(rhs.shape)}") from None  # fmt: skip
@@ -421,7 +427,11 @@ def _trisolve_grad(op, g):
     c = op.outputs[0]
     gb = triangular_solve(a, g, lower=lower, adjoint=not adj)
     ga = _mm(c, gb, adjoint_b=True) if adj else _mm(gb, c, adjoint_b=True)
-    ga = band_part(math_ops.negative(ga), -1, 0) if lower else band_part(math_ops.negative(ga), 0, -1)
+    ga = (
+        band_part(math_ops.negative(ga), -1, 0)
+        if lower
+        else band_part(math_ops.negative(ga), 0, -1)
+    )
     return ga, gb
 
 
@@ -546,7 +556,9 @@ def _cholesky_grad(op, g):
     return math_ops.multiply(math_ops.add(s, adjoint(s)), 0.5)
 
 
-_CHOLESKY = defop("Cholesky", ("input",), _cholesky_kernel, infer=_square_infer, grad=_cholesky_grad)
+_CHOLESKY = defop(
+    "Cholesky", ("input",), _cholesky_kernel, infer=_square_infer, grad=_cholesky_grad
+)
 
 
 def _qr_kernel(input, full_matrices=False):  # noqa: A002
@@ -575,7 +587,9 @@ def _qr_grad(op, dq, dr):
     if m is None or n is None:
         raise NotImplementedError("QrGrad not implemented with dynamic shapes.")
     if op.get_attr("full_matrices") and m > n:
-        raise NotImplementedError("QrGrad not implemented when nrows > ncols and full_matrices is true.")
+        raise NotImplementedError(
+            "QrGrad not implemented when nrows > ncols and full_matrices is true."
+        )
     if m >= n:
         return _qr_grad_tall(q, r, dq, dr)
     # Wide A = [X | Y] with X square: Q R = [Q U | Q V]; X follows the square rule.
@@ -649,7 +663,9 @@ def _svd_grad(op, g_s, g_u, g_v):
         return _mm(u, _mm(diag(g_s), v, adjoint_b=True))
     m, n = a.shape[-2], a.shape[-1]
     if m is None or n is None:
-        raise NotImplementedError("SVD gradient has not been implemented for input with unknown inner matrix shape.")
+        raise NotImplementedError(
+            "SVD gradient has not been implemented for input with unknown inner matrix shape."
+        )
     s, u, v = op.outputs
     full = op.get_attr("full_matrices")
     transposed = m > n
@@ -658,7 +674,9 @@ def _svd_grad(op, g_s, g_u, g_v):
         u, v = v, u
         g_u, g_v = g_v, g_u
     if full and n - m > 1:
-        raise NotImplementedError("svd gradient is not implemented for abs(m - n) > 1 when full_matrices is True")
+        raise NotImplementedError(
+            "svd gradient is not implemented for abs(m - n) > 1 when full_matrices is True"
+        )
     s_mat = diag(s)
     s2 = math_ops.multiply(s, s)
     f = set_diag(_safe_reciprocal(math_ops.subtract(array_ops.expand_dims(s2, -2), array_ops.expand_dims(s2, -1))),
@@ -745,9 +763,13 @@ def _diag_range(k, op_name):
     elif ks.size == 2:
         lo, hi = int(ks[0]), int(ks[1])
     else:
-        raise _error(op_name, f"diag_index must have only one or two elements, received {ks.size} elements.")
+        raise _error(
+            op_name, f"diag_index must have only one or two elements, received {ks.size} elements."
+        )
     if lo > hi:
-        raise _error(op_name, f"lower_diag_index must not be larger than upper_diag_index: {lo} > {hi}")
+        raise _error(
+            op_name, f"lower_diag_index must not be larger than upper_diag_index: {lo} > {hi}"
+        )
     return lo, hi
 
 
@@ -782,7 +804,9 @@ def _diag_slots(m, n, lo, hi, align, width=None):
 def _check_diag_bounds(op_name, m, n, lo, hi):
     for which, k in (("lower", lo), ("upper", hi)):
         if not (-m < k < n or k == 0):
-            raise _error(op_name, f"{which}_diag_index is out of bound: {k}. It must be between {-m} and {n}")
+            raise _error(
+                op_name, f"{which}_diag_index is out of bound: {k}. It must be between {-m} and {n}"
+            )
 
 
 def _diag_part_kernel(input, k, padding_value, align="RIGHT_LEFT"):  # noqa: A002
@@ -942,9 +966,13 @@ def _band_part_kernel(input, num_lower, num_upper, Tindex=None):  # noqa: A002, 
     m, n = input.shape[-2:]
     lo, up = int(num_lower), int(num_upper)
     if lo > m:
-        raise _error(op, f"num_lower must be negative or less or equal to number of rows ({m}) got: {lo}")
+        raise _error(
+            op, f"num_lower must be negative or less or equal to number of rows ({m}) got: {lo}"
+        )
     if up > n:
-        raise _error(op, f"num_upper must be negative or less or equal to number of columns ({n}) got: {up}")
+        raise _error(
+            op, f"num_upper must be negative or less or equal to number of columns ({n}) got: {up}"
+        )
     i = np.arange(m)[:, None]
     j = np.arange(n)[None, :]
     keep = ((lo < 0) | (i - j <= lo)) & ((up < 0) | (j - i <= up))
@@ -971,7 +999,7 @@ def _tensor_diag_kernel(diagonal):
 def _tensor_diag_part_kernel(input):  # noqa: A002
     r = input.ndim
     half = input.shape[: r // 2]
-    if r == 0 or r % 2 or input.shape[r // 2:] != half:
+    if r == 0 or r % 2 or input.shape[r // 2 :] != half:
         raise _error("DiagPart", f"The rank of the tensor should be even and positive, got shape "
                                  f"{_shape_str(input.shape)}" if r == 0 or r % 2 else
                      f"Invalid shape {_shape_str(input.shape)}: dimensions must match")  # fmt: skip
@@ -997,9 +1025,16 @@ _TENSOR_DIAG_PART = defop("DiagPart", ("input",), _tensor_diag_part_kernel, infe
 
 def _cross_kernel(a, b):
     if a.shape != b.shape:
-        raise _error("Cross", f"Both inputs must be of same shape: {_shape_str(a.shape)} vs. {_shape_str(b.shape)}")
+        raise _error(
+            "Cross",
+            f"Both inputs must be of same shape: {_shape_str(a.shape)} vs. {_shape_str(b.shape)}",
+        )
     if a.ndim == 0 or a.shape[-1] != 3:
-        raise _error("Cross", "Cross-products are only defined for 3-element vectors.", FailedPreconditionError)
+        raise _error(
+            "Cross",
+            "Cross-products are only defined for 3-element vectors.",
+            FailedPreconditionError,
+        )
     if a.dtype.kind not in "fiu":
         return np.cross(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
     return np.cross(a, b)
@@ -1038,7 +1073,9 @@ def det(input, name=None):  # noqa: A002
     return execute(_DET, (x,), {}, name)
 
 
-LogMatrixDeterminant = collections.namedtuple("LogMatrixDeterminant", ["sign", "log_abs_determinant"])
+LogMatrixDeterminant = collections.namedtuple(
+    "LogMatrixDeterminant", ["sign", "log_abs_determinant"]
+)
 
 
 def slogdet(input, name=None):  # noqa: A002
@@ -1119,7 +1156,9 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
     [4.0, 3.0]
     """
     x = _one("Svd", tensor)
-    s, u, v = execute(_SVD, (x,), {"compute_uv": bool(compute_uv), "full_matrices": bool(full_matrices)}, name)
+    s, u, v = execute(
+        _SVD, (x,), {"compute_uv": bool(compute_uv), "full_matrices": bool(full_matrices)}, name
+    )
     if x.dtype.is_complex:
         s = _real(s)
     return (s, u, v) if compute_uv else s
@@ -1235,7 +1274,13 @@ def diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_value=0, 
     """
     _check_align("MatrixDiagV3", align)
     d = to_tensor(diagonal)
-    inputs = (d, _small_int(k), _small_int(num_rows), _small_int(num_cols), _padding(padding_value, d.dtype))
+    inputs = (
+        d,
+        _small_int(k),
+        _small_int(num_rows),
+        _small_int(num_cols),
+        _padding(padding_value, d.dtype),
+    )
     return execute(_DIAG, inputs, {"align": align})
 
 
@@ -1247,7 +1292,9 @@ def diag_part(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT")
     """
     _check_align("MatrixDiagPartV3", align)
     x = to_tensor(input)
-    return execute(_DIAG_PART, (x, _small_int(k), _padding(padding_value, x.dtype)), {"align": align})
+    return execute(
+        _DIAG_PART, (x, _small_int(k), _padding(padding_value, x.dtype)), {"align": align}
+    )
 
 
 def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002
@@ -1319,14 +1366,18 @@ def adjoint(matrix, name=None):
     return matrix_transpose(matrix, conjugate=True)
 
 
-def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+def matvec(
+    a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None
+):
     """Matrix-vector product a @ b over the last dimension of `b` (batched).
 
     >>> tf.linalg.matvec([[1., 2.], [3., 4.]], [1., 1.]).numpy().tolist()
     [3.0, 7.0]
     """
     a, b = _matmul_operands(a, b)
-    out = math_ops.matmul(a, array_ops.expand_dims(b, _small_int(-1)), transpose_a=transpose_a, adjoint_a=adjoint_a)
+    out = math_ops.matmul(
+        a, array_ops.expand_dims(b, _small_int(-1)), transpose_a=transpose_a, adjoint_a=adjoint_a
+    )
     return array_ops.squeeze(out, -1)
 
 
@@ -1367,13 +1418,17 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     if is_matrix:
         axis = tuple(axis)
         if not (_is_int(axis[0]) and _is_int(axis[1])) or axis[0] == axis[1]:
-            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+            raise ValueError(
+                f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}"
+            )
         supported = ["euclidean", "fro", 1, 2, np.inf]
         if ord not in supported:
             raise ValueError(f"'ord' must be a supported matrix norm in {supported}, got {ord}")
     else:
         if not (_is_int(axis) or axis is None):
-            raise ValueError(f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+            raise ValueError(
+                f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}"
+            )
         numeric = isinstance(ord, (int, float, np.number)) and not isinstance(ord, (bool, complex))
         if (not numeric or ord <= 0) and ord not in ["euclidean", 1, 2, np.inf]:
             raise ValueError(f"'ord' must be a supported vector norm, got {ord}")
@@ -1401,7 +1456,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
             result = reduction_ops.reduce_max(result, red_axis, keepdims=True)
         else:
             powered = math_ops.pow(result, float(ord))
-            result = math_ops.pow(reduction_ops.reduce_sum(powered, red_axis, keepdims=True), 1.0 / float(ord))
+            result = math_ops.pow(
+                reduction_ops.reduce_sum(powered, red_axis, keepdims=True), 1.0 / float(ord)
+            )
     if not keepdims:
         result = array_ops.squeeze(result, axis)
     return result
@@ -1414,8 +1471,12 @@ def _matrix_2_norm(x, axis):
         raise ValueError("The matrix 2-norm needs an input of known rank.")
     pos = [a % r for a in axis]
     perm = [i for i in range(r) if i not in pos] + pos
-    s = execute(_SVD, (array_ops.transpose(x, perm),), {"compute_uv": False, "full_matrices": False})[0]
-    top = array_ops.expand_dims(reduction_ops.reduce_max(math_ops.abs(s), axis=-1, keepdims=True), -1)
+    s = execute(
+        _SVD, (array_ops.transpose(x, perm),), {"compute_uv": False, "full_matrices": False}
+    )[0]
+    top = array_ops.expand_dims(
+        reduction_ops.reduce_max(math_ops.abs(s), axis=-1, keepdims=True), -1
+    )
     return array_ops.transpose(top, list(np.argsort(perm)))
 
 
@@ -1517,7 +1578,9 @@ def _tensordot_axes(a, b, axes):
     a_axes = [int(a_axes)] if _is_int(a_axes) else [int(v) for v in a_axes]
     b_axes = [int(b_axes)] if _is_int(b_axes) else [int(v) for v in b_axes]
     if len(a_axes) != len(b_axes):
-        raise ValueError(f"Different number of contraction axes `a` and `b`, {len(a_axes)} != {len(b_axes)}.")
+        raise ValueError(
+            f"Different number of contraction axes `a` and `b`, {len(a_axes)} != {len(b_axes)}."
+        )
     return [v % ra if ra else v for v in a_axes], [v % rb if rb else v for v in b_axes]
 
 
@@ -1569,7 +1632,9 @@ def _einsum_parse(equation, ranks):
     lhs, arrow, out = eq.partition("->")
     subs = lhs.split(",")
     if len(subs) != len(ranks):
-        raise ValueError(f'Got {len(ranks)} inputs for equation "{equation}", expecting {len(subs)}')
+        raise ValueError(
+            f'Got {len(ranks)} inputs for equation "{equation}", expecting {len(subs)}'
+        )
     ins = [_einsum_labels(s, r, i, equation) for i, (s, r) in enumerate(zip(subs, ranks))]
     n_ell = max([sum(isinstance(lbl, tuple) for lbl in labels) for labels in ins] + [0])
     ell = [("...", j) for j in range(n_ell - 1, -1, -1)]
@@ -1578,7 +1643,9 @@ def _einsum_parse(equation, ranks):
             if not c.isalpha():
                 raise ValueError(f"Subscripts have incorrect format: {equation}")
             if not any(c in s for s in subs):
-                raise ValueError(f"Output subscripts contain the label {c} not present in the input subscripts.")
+                raise ValueError(
+                    f"Output subscripts contain the label {c} not present in the input subscripts."
+                )
             if out.count(c) > 1:
                 raise ValueError(f"Output subscripts contain the label {c} more than once.")
         if "..." in out:
@@ -1679,7 +1746,9 @@ def einsum(equation, *inputs, **kwargs):
     if not inputs:
         raise ValueError(f'Got 0 inputs for equation "{equation}", expecting 1')
     first = inputs[0]
-    if type(first) is EagerTensor and all(type(t) is EagerTensor and t.dtype is first.dtype for t in inputs):
+    if type(first) is EagerTensor and all(
+        type(t) is EagerTensor and t.dtype is first.dtype for t in inputs
+    ):
         xs = inputs
     else:
         xs = same_dtype_operands("Einsum", inputs)
@@ -1704,16 +1773,43 @@ def einsum(equation, *inputs, **kwargs):
     x, lx, dx = ops[0]
     for j in range(1, len(ops)):
         y, ly, dy = ops[j]
-        keep = out_set | {lb for _, lbs, _ in ops[j + 1:] for lb in lbs}
+        keep = out_set | {lb for _, lbs, _ in ops[j + 1 :] for lb in lbs}
         x, lx, dx = _einsum_pair(x, lx, dx, y, ly, dy, keep)
     return _transpose(x, dx, [lx.index(lb) for lb in out])[0]
 
 
 TF_API = {
     "tf": ["tensordot", "einsum", "norm"],
-    "tf.linalg": ["inv", "det", "slogdet", "logdet", "solve", "triangular_solve", "cholesky",
-                  "cholesky_solve", "qr", "svd", "eigh", "eigvalsh", "lstsq", "pinv", "diag",
-                  "diag_part", "set_diag", "band_part", "tensor_diag", "tensor_diag_part", "trace",
-                  "matrix_transpose", "adjoint", "matvec", "cross", "norm", "normalize",
-                  "global_norm", "tensordot", "einsum"],
+    "tf.linalg": [
+        "inv",
+        "det",
+        "slogdet",
+        "logdet",
+        "solve",
+        "triangular_solve",
+        "cholesky",
+        "cholesky_solve",
+        "qr",
+        "svd",
+        "eigh",
+        "eigvalsh",
+        "lstsq",
+        "pinv",
+        "diag",
+        "diag_part",
+        "set_diag",
+        "band_part",
+        "tensor_diag",
+        "tensor_diag_part",
+        "trace",
+        "matrix_transpose",
+        "adjoint",
+        "matvec",
+        "cross",
+        "norm",
+        "normalize",
+        "global_norm",
+        "tensordot",
+        "einsum",
+    ],
 }

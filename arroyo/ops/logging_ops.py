@@ -20,10 +20,10 @@ from arroyo.util import nest
 
 def _fmt_float(v, digits):
     for d in digits:
-        s = "%.*g" % (d, v)
+        s = f"{float(v):.{d}g}"
         if np.asarray(float(s), dtype=v.dtype) == v:
             return s
-    return "%.*g" % (digits[-1], v)
+    return f"{float(v):.{digits[-1]}g}"
 
 
 def _fmt_scalar(v):
@@ -94,7 +94,7 @@ def _print_kernel(*values, N, template, sep, end, summarize, stream):
         if hasattr(out, "flush"):
             out.flush()
     elif isinstance(out, str) and out.startswith("file://"):
-        with open(out[len("file://"):], "a") as fh:
+        with open(out[len("file://") :], "a") as fh:
             fh.write(text)
     else:
         import logging

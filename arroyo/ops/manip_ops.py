@@ -169,9 +169,11 @@ def _split_v_infer(inputs, attrs):
     if s is not None and dims[a] is not None and s.count(-1) <= 1:
         known = sum(v for v in s if v != -1)
         if (-1 in s and known > dims[a]) or (-1 not in s and known != dims[a]):
-            raise _graph_err(f"can't split axis of size {dims[a]} into pieces of size {_fmt(s)}", "SplitV")
+            raise _graph_err(
+                f"can't split axis of size {dims[a]} into pieces of size {_fmt(s)}", "SplitV"
+            )
     s = [None] * n if s is None else _resolve_sizes(s, dims[a])
-    return [(x.dtype, TensorShape(dims[:a] + [k] + dims[a + 1:])) for k in s]
+    return [(x.dtype, TensorShape(dims[:a] + [k] + dims[a + 1 :])) for k in s]
 
 
 def _fill_none(grads, outputs):
@@ -207,7 +209,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     """
     x = to_tensor(value)
     axis_t = int_tensor(axis)
-    if isinstance(num_or_size_splits, (int, np.integer)) and not isinstance(num_or_size_splits, bool):
+    if isinstance(num_or_size_splits, (int, np.integer)) and not isinstance(
+        num_or_size_splits, bool
+    ):
         n = int(num_or_size_splits)
         if n < 1:
             raise _bad_num_split(n)
@@ -235,7 +239,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
 
 def _tile_kernel(input, multiples, **_):  # noqa: A002 - TF's input name
     if np.ndim(multiples) != 1:
-        raise _err(f"Expected multiples to be 1-D, but got shape {_fmt(np.shape(multiples))}", "Tile")
+        raise _err(
+            f"Expected multiples to be 1-D, but got shape {_fmt(np.shape(multiples))}", "Tile"
+        )
     r = np.ndim(input)
     if len(multiples) != r:
         raise _err(f"Expected multiples argument to be a vector of length {r} but got length "
@@ -285,7 +291,9 @@ def tile(input, multiples, name=None):  # noqa: A002
     >>> tf.tile([[1, 2]], [2, 2]).numpy().tolist()
     [[1, 2, 1, 2], [1, 2, 1, 2]]
     """
-    return execute(_TILE, (to_tensor(input), _index_arg(multiples, "Tile", "Tmultiples")), NO_ATTRS, name)
+    return execute(
+        _TILE, (to_tensor(input), _index_arg(multiples, "Tile", "Tmultiples")), NO_ATTRS, name
+    )
 
 
 # -- pad ---------------------------------------------------------------------------------------
@@ -320,7 +328,9 @@ def _pad_kernel(input, paddings, **_):  # noqa: A002
 def _pad_v2_kernel(input, paddings, constant_values, **_):  # noqa: A002
     pads = _check_paddings(input, paddings, "PadV2")
     if np.ndim(constant_values) != 0:
-        raise _err(f"constant_values must be a scalar. Found: {_fmt(np.shape(constant_values))}", "PadV2")
+        raise _err(
+            f"constant_values must be a scalar. Found: {_fmt(np.shape(constant_values))}", "PadV2"
+        )
     return _pad_into(input, pads, constant_values)
 
 
@@ -336,7 +346,14 @@ def _pad_infer(inputs, attrs):
     if pv is None:
         return [(x.dtype, TensorShape([None] * len(dims)))]
     pv = np.asarray(pv).reshape(-1, 2)
-    return [(x.dtype, TensorShape([None if d is None else d + int(a) + int(b) for d, (a, b) in zip(dims, pv)]))]
+    return [
+        (
+            x.dtype,
+            TensorShape(
+                [None if d is None else d + int(a) + int(b) for d, (a, b) in zip(dims, pv)]
+            ),
+        )
+    ]
 
 
 def _pad_begin(paddings):
@@ -370,7 +387,10 @@ def _mirror_pad_kernel(input, paddings, mode, **_):  # noqa: A002
     reflect = _mode(mode) == "REFLECT"
     for d, (a, b) in zip(np.shape(input), pads):
         if reflect and (a >= d or b >= d):
-            raise _err(f"paddings must be less than the dimension size: {a}, {b} not less than {d}", "MirrorPad")
+            raise _err(
+                f"paddings must be less than the dimension size: {a}, {b} not less than {d}",
+                "MirrorPad",
+            )
         if not reflect and (a > d or b > d):
             raise _err(f"paddings must be no greater than the dimension size: {a}, {b} greater than {d}",
                        "MirrorPad")  # fmt: skip
@@ -393,7 +413,9 @@ def _mirror_pad_grad_kernel(input, paddings, mode, **_):  # noqa: A002
         if a:
             out[lead + (_pyslice(off, off + a),)] += np.flip(g[lead + (_pyslice(0, a),)], axis)
         if b:
-            out[lead + (_pyslice(n - off - b, n - off),)] += np.flip(g[lead + (_pyslice(a + n, a + n + b),)], axis)
+            out[lead + (_pyslice(n - off - b, n - off),)] += np.flip(
+                g[lead + (_pyslice(a + n, a + n + b),)], axis
+            )
         g = out
     return g
 
@@ -405,7 +427,14 @@ def _mirror_pad_grad_infer(inputs, attrs):
         return [(x.dtype, TensorShape(None if x.shape.rank is None else [None] * x.shape.rank))]
     pv = np.asarray(pv).reshape(-1, 2)
     dims = x.shape.as_list()
-    return [(x.dtype, TensorShape([None if d is None else d - int(a) - int(b) for d, (a, b) in zip(dims, pv)]))]
+    return [
+        (
+            x.dtype,
+            TensorShape(
+                [None if d is None else d - int(a) - int(b) for d, (a, b) in zip(dims, pv)]
+            ),
+        )
+    ]
 
 
 def _mirror_pad_grad(op, g):
@@ -437,7 +466,11 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     x = to_tensor(tensor)
     p = _index_arg(paddings, "Pad", "Tpaddings")
     if m == "CONSTANT":
-        if not is_tensorlike(constant_values) and np.ndim(constant_values) == 0 and constant_values == 0:
+        if (
+            not is_tensorlike(constant_values)
+            and np.ndim(constant_values) == 0
+            and constant_values == 0
+        ):
             return execute(_PAD, (x, p), NO_ATTRS, name)
         if is_tensorlike(constant_values):
             c = to_tensor(constant_values)
@@ -471,7 +504,9 @@ def _reverse_kernel(tensor, axis, **_):
         seen.add(a)
     if not seen:
         return tensor
-    return tensor[tuple(_pyslice(None, None, -1) if i in seen else _pyslice(None) for i in range(r))]
+    return tensor[
+        tuple(_pyslice(None, None, -1) if i in seen else _pyslice(None) for i in range(r))
+    ]
 
 
 def _reverse_grad(op, g):
@@ -484,7 +519,9 @@ def _reverse_infer(inputs, attrs):
     if r is not None and av is not None:
         for i, a in enumerate(av):
             if not -r <= a < r:
-                raise _graph_err(f"'axis'[{i}] = {a} is out of valid range [0, {r - 1}", "ReverseV2")
+                raise _graph_err(
+                    f"'axis'[{i}] = {a} is out of valid range [0, {r - 1}", "ReverseV2"
+                )
     return [(x.dtype, x.shape)]
 
 
@@ -498,7 +535,9 @@ def reverse(tensor, axis, name=None):
     >>> tf.reverse([[1, 2], [3, 4]], [1]).numpy().tolist()
     [[2, 1], [4, 3]]
     """
-    return execute(_REVERSE, (to_tensor(tensor), _index_arg(axis, "ReverseV2", "Tidx")), NO_ATTRS, name)
+    return execute(
+        _REVERSE, (to_tensor(tensor), _index_arg(axis, "ReverseV2", "Tidx")), NO_ATTRS, name
+    )
 
 
 def _reverse_sequence_kernel(input, seq_lengths, seq_dim, batch_dim=0, **_):  # noqa: A002
@@ -521,7 +560,10 @@ def _reverse_sequence_kernel(input, seq_lengths, seq_dim, batch_dim=0, **_):  # 
     if bad.size:
         b = int(bad[0])
         rel = "<" if lens[b] < 0 else ">"
-        raise _err(f"seq_lens({b}) {rel} {0 if rel == '<' else f'input.dims({seq_dim})'}", "ReverseSequence")
+        raise _err(
+            f"seq_lens({b}) {rel} {0 if rel == '<' else f'input.dims({seq_dim})'}",
+            "ReverseSequence",
+        )
     # Position i of batch row b reads position lens[b]-1-i when i < lens[b], else itself.
     pos = np.arange(n)
     idx = np.where(pos < lens[:, None], lens[:, None] - 1 - pos, pos)  # [batch, seq]
@@ -792,7 +834,9 @@ def _roll_kernel(input, shift, axis, **_):  # noqa: A002
     if r < 1:
         raise _err("input must be 1-D or higher", "Roll")
     if np.ndim(shift) > 1:
-        raise _err(f"shift must be a scalar or a 1-D vector. Found: {_fmt(np.shape(shift))}", "Roll")
+        raise _err(
+            f"shift must be a scalar or a 1-D vector. Found: {_fmt(np.shape(shift))}", "Roll"
+        )
     if np.ndim(axis) > 1:
         raise _err(f"axis must be a scalar or a 1-D vector. Found: {_fmt(np.shape(axis))}", "Roll")
     shifts, axes = np.ravel(shift), np.ravel(axis)
@@ -850,7 +894,11 @@ def _ensure_shape_infer(inputs, attrs):
         if len(have) != len(want.as_list()):
             msg = f"Shape must be rank {len(want.as_list())} but is rank {len(have)}"
         else:
-            i, (d, w) = next((i, p) for i, p in enumerate(zip(want.as_list(), have)) if None not in p and p[0] != p[1])
+            i, (d, w) = next(
+                (i, p)
+                for i, p in enumerate(zip(want.as_list(), have))
+                if None not in p and p[0] != p[1]
+            )
             msg = (f"Dimension {i} in both shapes must be equal, but are {d} and {w}. Shapes are "
                    f"{_fmt(want.as_list())} and {_fmt(have)}.")  # fmt: skip
         raise _graph_err(msg, "EnsureShape")
@@ -953,14 +1001,18 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
         mult = [1] * (r + 1)
         mult[axis + 1] = k if k is not None else _cast(rep, dtypes.int32)
         if k is None:
-            mult = array_ops.stack([m if is_tensorlike(m) else to_tensor(m, dtypes.int32) for m in mult])
+            mult = array_ops.stack(
+                [m if is_tensorlike(m) else to_tensor(m, dtypes.int32) for m in mult]
+            )
         tiled = tile(array_ops.expand_dims(x, axis + 1), mult)
         merged = None if k is None or dims[axis] is None else dims[axis] * max(k, 0)
-        out_dims = dims[:axis] + [merged] + dims[axis + 1:]
+        out_dims = dims[:axis] + [merged] + dims[axis + 1 :]
         if out_dims.count(None) <= 1:
             out_shape = [-1 if d is None else d for d in out_dims]
         else:
-            out_shape = array_ops.concat([array_ops.shape(x)[:axis], [-1], array_ops.shape(x)[axis + 1:]], 0)
+            out_shape = array_ops.concat(
+                [array_ops.shape(x)[:axis], [-1], array_ops.shape(x)[axis + 1 :]], 0
+            )
         return array_ops.reshape(tiled, out_shape)
     n = rep.shape[0] if rep.shape.rank == 1 else None
     if n is not None and dims[axis] is not None and n != dims[axis]:
@@ -1009,7 +1061,9 @@ def meshgrid(*args, **kwargs):
     if kwargs:
         raise TypeError(f"'{next(iter(kwargs))}' is an invalid keyword argument for this function")
     if indexing not in ("xy", "ij"):
-        raise ValueError(f"Argument `indexing` parameter must be either 'xy' or 'ij', got '{indexing}'")
+        raise ValueError(
+            f"Argument `indexing` parameter must be either 'xy' or 'ij', got '{indexing}'"
+        )
     n = len(args)
     if not n:
         return []
@@ -1020,7 +1074,7 @@ def meshgrid(*args, **kwargs):
             raise _err(f"cannot compute Mul as input #1(zero-based) was expected to be a "
                        f"{dtype_name(x.dtype)} tensor but is a {dtype_name(first)} tensor", "Mul")  # fmt: skip
     ones = [1] * n
-    outs = [array_ops.reshape(x, ones[:i] + [-1] + ones[i + 1:]) for i, x in enumerate(xs)]
+    outs = [array_ops.reshape(x, ones[:i] + [-1] + ones[i + 1 :]) for i, x in enumerate(xs)]
     sizes = [x.shape.num_elements() for x in xs]
     if indexing == "xy" and n > 1:
         outs[0] = array_ops.reshape(outs[0], [1, -1] + ones[2:])
@@ -1037,7 +1091,21 @@ def meshgrid(*args, **kwargs):
 
 
 TF_API = {
-    "tf": ["split", "tile", "pad", "reverse", "reverse_sequence", "slice", "shape_n",
-           "broadcast_static_shape", "broadcast_dynamic_shape", "repeat", "roll", "sequence_mask",
-           "ensure_shape", "unravel_index", "meshgrid"],
+    "tf": [
+        "split",
+        "tile",
+        "pad",
+        "reverse",
+        "reverse_sequence",
+        "slice",
+        "shape_n",
+        "broadcast_static_shape",
+        "broadcast_dynamic_shape",
+        "repeat",
+        "roll",
+        "sequence_mask",
+        "ensure_shape",
+        "unravel_index",
+        "meshgrid",
+    ],
 }

@@ -88,12 +88,16 @@ def _div_no_nan_kernel(x, y):
     zero = y == 0
     safe = np.where(zero, np.ones((), y.dtype), y)
     with np.errstate(all="ignore"):
-        return np.where(zero, np.zeros((), x.dtype), x / safe).astype(np.result_type(x, y), copy=False)
+        return np.where(zero, np.zeros((), x.dtype), x / safe).astype(
+            np.result_type(x, y), copy=False
+        )
 
 
 def _mul_no_nan_kernel(x, y):
     with np.errstate(all="ignore"):
-        return np.where(y == 0, np.zeros((), x.dtype), x * y).astype(np.result_type(x, y), copy=False)
+        return np.where(y == 0, np.zeros((), x.dtype), x * y).astype(
+            np.result_type(x, y), copy=False
+        )
 
 
 def _xlogy_kernel(x, y):
@@ -164,8 +168,15 @@ _BIN = {
 _OPS = {}
 for _name, (_kernel, _allowed, _grad, _inputs) in _BIN.items():
     _OPS[_name] = (
-        defop(_name, _inputs, _kernel, attrs={"T": None}, infer=_infer.make_broadcast(_name), grad=_grad,
-              fusible=True),  # fmt: skip
+        defop(
+            _name,
+            _inputs,
+            _kernel,
+            attrs={"T": None},
+            infer=_infer.make_broadcast(_name),
+            grad=_grad,
+            fusible=True,
+        ),  # fmt: skip
         np_allowed(_allowed),
         _allowed,
     )
@@ -200,7 +211,9 @@ def div_no_nan(x, y, name=None):
     target = _TRUEDIV_TABLE.get(x.dtype)
     if target is None and x.dtype not in _FC:
         keys = ", ".join(repr(d) for d in list(_TRUEDIV_TABLE) + list(_FC))
-        raise TypeError(f"Invalid dtype {x.dtype!r} in tf.math.divide_no_nan. Expected one of {{{keys}}}.")
+        raise TypeError(
+            f"Invalid dtype {x.dtype!r} in tf.math.divide_no_nan. Expected one of {{{keys}}}."
+        )
     if target is not None:
         x, y = math_ops.cast(x, target), math_ops.cast(y, target)
     return _call("DivNoNan", x, y, name)
@@ -278,7 +291,9 @@ def saturate_cast(value, dtype, name=None):
     dtype = dtypes.as_dtype(dtype)
     in_dtype = value.dtype
     if in_dtype is dtypes.bool or dtype is dtypes.bool:
-        raise TypeError(f"Cannot find minimum value of <dtype: '{in_dtype.name}'> with type <dtype: '{in_dtype.name}'>.")
+        raise TypeError(
+            f"Cannot find minimum value of <dtype: '{in_dtype.name}'> with type <dtype: '{in_dtype.name}'>."
+        )
     if in_dtype.is_complex:
         if dtype.is_complex:
             return math_ops.cast(value, dtype, name=name)
@@ -331,7 +346,9 @@ def _bitcast_kernel(input, type=None):  # noqa: A002 - TF's names
         return x.view(dst).reshape(x.shape + (a // b,))
     if not x.ndim or x.shape[-1] != b // a:
         last = x.shape[-1] if x.ndim else 0
-        raise InvalidArgumentError(None, None, f"Cannot bitcast from {b // a} to {last} [Op:Bitcast]")
+        raise InvalidArgumentError(
+            None, None, f"Cannot bitcast from {b // a} to {last} [Op:Bitcast]"
+        )
     return x.view(dst).reshape(x.shape[:-1])
 
 
@@ -374,6 +391,13 @@ del NO_ATTRS
 
 TF_API = {
     "tf": ["add_n", "saturate_cast", "bitcast", "atan2"],
-    "tf.math": ["add_n", "divide_no_nan=div_no_nan", "multiply_no_nan", "xlogy", "xlog1py", "xdivy",
-                "atan2"],
+    "tf.math": [
+        "add_n",
+        "divide_no_nan=div_no_nan",
+        "multiply_no_nan",
+        "xlogy",
+        "xlog1py",
+        "xdivy",
+        "atan2",
+    ],
 }

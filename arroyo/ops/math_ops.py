@@ -74,7 +74,9 @@ def _realdiv_kernel(x, y):
 
 def _pow_kernel(x, y):
     if x.dtype.kind in "iu" and np.any(y < 0):
-        raise InvalidArgumentError(None, None, "Integers to negative integer powers are not allowed [Op:Pow]")
+        raise InvalidArgumentError(
+            None, None, "Integers to negative integer powers are not allowed [Op:Pow]"
+        )
     return np.power(x, y)
 
 
@@ -146,14 +148,24 @@ _BINARY = {
     "Pow": (_pow_kernel, FLOATS + COMPLEX + (dtypes.int32, dtypes.int64), _grad_pow),
     "Maximum": (np.maximum, REAL, _grad_max_min(lambda x, y: greater_equal(x, y))),
     "Minimum": (np.minimum, REAL, _grad_max_min(lambda x, y: less_equal(x, y))),
-    "SquaredDifference": (lambda x, y: np.square(x - y), FLOATS + COMPLEX + (dtypes.int32, dtypes.int64),
-                          _grad_sqdiff),  # fmt: skip
+    "SquaredDifference": (
+        lambda x, y: np.square(x - y),
+        FLOATS + COMPLEX + (dtypes.int32, dtypes.int64),
+        _grad_sqdiff,
+    ),  # fmt: skip
 }
 _OPS = {}
 for _name, (_kernel, _allowed, _grad) in _BINARY.items():
     _OPS[_name] = (
-        defop(_name, ("x", "y"), _kernel, infer=_infer.make_broadcast(_name), grad=_grad,
-              differentiable=_grad is not None, fusible=True),  # fmt: skip
+        defop(
+            _name,
+            ("x", "y"),
+            _kernel,
+            infer=_infer.make_broadcast(_name),
+            grad=_grad,
+            differentiable=_grad is not None,
+            fusible=True,
+        ),  # fmt: skip
         np_allowed(_allowed),
         _allowed,
     )
@@ -315,13 +327,21 @@ _COMPARE = {}
 for _name, _kernel in (("Less", np.less), ("LessEqual", np.less_equal),
                        ("Greater", np.greater), ("GreaterEqual", np.greater_equal)):  # fmt: skip
     _COMPARE[_name] = (
-        defop(_name, ("x", "y"), _kernel, infer=_infer.make_broadcast(_name, dtypes.bool), fusible=True),
+        defop(
+            _name,
+            ("x", "y"),
+            _kernel,
+            infer=_infer.make_broadcast(_name, dtypes.bool),
+            fusible=True,
+        ),
         np_allowed(REAL),
         REAL,
     )
 _LOGICAL = {}
 for _name, _kernel in (("LogicalAnd", np.logical_and), ("LogicalOr", np.logical_or)):
-    _LOGICAL[_name] = defop(_name, ("x", "y"), _kernel, infer=_infer.make_broadcast(_name), fusible=True)
+    _LOGICAL[_name] = defop(
+        _name, ("x", "y"), _kernel, infer=_infer.make_broadcast(_name), fusible=True
+    )
 _LOGICAL_NOT = defop("LogicalNot", ("x",), np.logical_not, infer=_infer.same, fusible=True)
 
 
@@ -467,6 +487,8 @@ def _grad_abs(op, g):
 
 
 _ABS = defop("Abs", ("x",), _abs_kernel, infer=_infer.same, grad=_grad_abs, fusible=True)
+
+
 def _complex_abs_grad(op, g):
     # d|z| = z / |z| (0 at z = 0), written without Sign so higher orders are right.
     z, r = op.inputs[0], op.outputs[0]
@@ -626,12 +648,16 @@ def _matmul_grad(op, g):
         return matmul(g, b), matmul(g, a, transpose_a=True)
     if ta and not tb:
         return matmul(b, g, transpose_b=True), matmul(a, g)
-    return matmul(b, g, transpose_a=True, transpose_b=True), matmul(g, a, transpose_a=True, transpose_b=True)
+    return matmul(b, g, transpose_a=True, transpose_b=True), matmul(
+        g, a, transpose_a=True, transpose_b=True
+    )
 
 
 _MATMUL = defop("MatMul", ("a", "b"), _matmul_kernel,
                 attrs={"transpose_a": False, "transpose_b": False}, infer=_matmul_infer,
                 grad=_matmul_grad)  # fmt: skip
+
+
 def _specialize_matmul(attrs, consts):
     if consts[0] is not None or consts[1] is not None:
         return None
@@ -718,15 +744,66 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
 del _name, _kernel, _allowed, _grad
 
 TF_API = {
-    "tf": ["add", "subtract", "multiply", "divide", "truediv", "floordiv", "realdiv", "pow",
-           "maximum", "minimum", "negative", "abs", "sign", "cast", "matmul", "equal",
-           "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
-           "logical_or", "logical_not", "logical_xor", "squared_difference", "truncatediv",
-           "floormod", "conj"],
-    "tf.math": ["add", "subtract", "multiply", "divide", "truediv", "floordiv", "realdiv", "pow",
-                "maximum", "minimum", "negative", "abs", "sign", "equal", "not_equal", "less",
-                "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
-                "logical_not", "logical_xor", "squared_difference", "truncatediv", "floormod",
-                "mod", "conj"],
+    "tf": [
+        "add",
+        "subtract",
+        "multiply",
+        "divide",
+        "truediv",
+        "floordiv",
+        "realdiv",
+        "pow",
+        "maximum",
+        "minimum",
+        "negative",
+        "abs",
+        "sign",
+        "cast",
+        "matmul",
+        "equal",
+        "not_equal",
+        "less",
+        "less_equal",
+        "greater",
+        "greater_equal",
+        "logical_and",
+        "logical_or",
+        "logical_not",
+        "logical_xor",
+        "squared_difference",
+        "truncatediv",
+        "floormod",
+        "conj",
+    ],
+    "tf.math": [
+        "add",
+        "subtract",
+        "multiply",
+        "divide",
+        "truediv",
+        "floordiv",
+        "realdiv",
+        "pow",
+        "maximum",
+        "minimum",
+        "negative",
+        "abs",
+        "sign",
+        "equal",
+        "not_equal",
+        "less",
+        "less_equal",
+        "greater",
+        "greater_equal",
+        "logical_and",
+        "logical_or",
+        "logical_not",
+        "logical_xor",
+        "squared_difference",
+        "truncatediv",
+        "floormod",
+        "mod",
+        "conj",
+    ],
     "tf.linalg": ["matmul"],
 }

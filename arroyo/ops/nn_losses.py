@@ -110,9 +110,17 @@ _SOFTMAX_XENT = defop("SoftmaxCrossEntropyWithLogits", ("features", "labels"), _
 def _sparse_xent_kernel(features, labels, Tlabels=None):
     op = "SparseSoftmaxCrossEntropyWithLogits"
     if np.ndim(features) != 2:
-        raise InvalidArgumentError(None, None, f"logits must be 2-D, but got shape {_shape_str(np.shape(features))} [Op:{op}]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"logits must be 2-D, but got shape {_shape_str(np.shape(features))} [Op:{op}]",
+        )
     if np.ndim(labels) != 1:
-        raise InvalidArgumentError(None, None, f"labels must be 1-D, but got shape {_shape_str(np.shape(labels))} [Op:{op}]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"labels must be 1-D, but got shape {_shape_str(np.shape(labels))} [Op:{op}]",
+        )
     b, c = features.shape
     if labels.shape[0] != b:
         raise InvalidArgumentError(
@@ -318,7 +326,9 @@ def weighted_cross_entropy_with_logits(labels, logits, pos_weight, name=None):
     [1.3863]
     """
     labels, logits = _logits_labels(labels, logits)
-    pw = pos_weight - 1 if isinstance(pos_weight, (int, float)) else math_ops.subtract(pos_weight, 1)
+    pw = (
+        pos_weight - 1 if isinstance(pos_weight, (int, float)) else math_ops.subtract(pos_weight, 1)
+    )
     log_weight = math_ops.add(1, math_ops.multiply(pw, labels))
     soft = math_ops.add(unary_ops.log1p(unary_ops.exp(math_ops.negative(math_ops.abs(logits)))),
                         nn_ops.relu(math_ops.negative(logits)))  # fmt: skip
@@ -337,7 +347,9 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     x = to_tensor(x)
     if x.dtype.is_complex:
         sq = unary_ops.square(math_ops.abs(x))
-        inv = unary_ops.rsqrt(math_ops.maximum(reduction_ops.reduce_sum(sq, axis, keepdims=True), epsilon))
+        inv = unary_ops.rsqrt(
+            math_ops.maximum(reduction_ops.reduce_sum(sq, axis, keepdims=True), epsilon)
+        )
         return math_ops.multiply(x, math_ops.cast(inv, x.dtype), name=name)
     if x.dtype.is_integer:
         raise TypeError(f"Cannot convert {epsilon} to EagerTensor of dtype {x.dtype.name}")
@@ -396,7 +408,9 @@ def _uniform(shape, seed, dtype):
         return fn(shape, seed=seed, dtype=dtype)
     shape_v = shape.numpy() if hasattr(shape, "numpy") else shape
     rng = np.random.default_rng(seed)
-    return array_ops.constant(rng.random(tuple(int(d) for d in np.reshape(shape_v, -1))).astype(dtype.as_numpy_dtype))
+    return array_ops.constant(
+        rng.random(tuple(int(d) for d in np.reshape(shape_v, -1))).astype(dtype.as_numpy_dtype)
+    )
 
 
 def _noise_shape(x, noise_shape):
@@ -418,7 +432,9 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     """
     is_rate_number = isinstance(rate, numbers.Real) and not isinstance(rate, bool)
     if is_rate_number and (rate < 0 or rate >= 1):
-        raise ValueError(f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}")
+        raise ValueError(
+            f"`rate` must be a scalar tensor or a float in the range [0, 1). Received: rate={rate}"
+        )
     x = to_tensor(x)
     if not x.dtype.is_floating:
         raise ValueError(
@@ -450,7 +466,9 @@ def gelu(features, approximate=False, name=None):
     """
     features = to_tensor(features)
     if not features.dtype.is_floating:
-        raise ValueError(f"`features.dtype` must be a floating point tensor.Received:features.dtype={features.dtype!r}")
+        raise ValueError(
+            f"`features.dtype` must be a floating point tensor.Received:features.dtype={features.dtype!r}"
+        )
     half_x = math_ops.multiply(0.5, features)
     if approximate:
         cube = math_ops.multiply(math_ops.cast(0.044715, features.dtype), math_ops.pow(features, 3))
@@ -512,10 +530,14 @@ def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
     [2.0, 1.0]
     """
     mean_ss = to_tensor(mean_ss)
-    divisor = unary_ops.reciprocal(counts if is_tensorlike(counts) else to_tensor(counts, dtype=mean_ss.dtype))
+    divisor = unary_ops.reciprocal(
+        counts if is_tensorlike(counts) else to_tensor(counts, dtype=mean_ss.dtype)
+    )
     shifted_mean = math_ops.multiply(mean_ss, divisor)
     mean = math_ops.add(shifted_mean, shift) if shift is not None else shifted_mean
-    variance = math_ops.subtract(math_ops.multiply(variance_ss, divisor), unary_ops.square(shifted_mean))
+    variance = math_ops.subtract(
+        math_ops.multiply(variance_ss, divisor), unary_ops.square(shifted_mean)
+    )
     return mean, variance
 
 
@@ -533,20 +555,27 @@ def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
     wsum = reduction_ops.reduce_sum(math_ops.multiply(fw, x), axes, keepdims=True)
     total = reduction_ops.reduce_sum(math_ops.add(fw, array_ops.zeros_like(x)), axes, keepdims=True)
     mean = div_no_nan(wsum, total)
-    dist = reduction_ops.reduce_sum(math_ops.multiply(fw, math_ops.squared_difference(x, mean)), axes, keepdims=True)
+    dist = reduction_ops.reduce_sum(
+        math_ops.multiply(fw, math_ops.squared_difference(x, mean)), axes, keepdims=True
+    )
     variance = div_no_nan(dist, total)
     if not keepdims:
         mean = array_ops.squeeze(mean, axes)
         variance = array_ops.squeeze(variance, axes)
     if half:
-        mean, variance = math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+        mean, variance = (
+            math_ops.cast(mean, dtypes.float16),
+            math_ops.cast(variance, dtypes.float16),
+        )
     return mean, variance
 
 
 def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
     """exp(log_input) - log_input * targets (+ Stirling's term with compute_full_loss)."""
     log_input = to_tensor(log_input)
-    targets = to_tensor(targets) if is_tensorlike(targets) else to_tensor(targets, dtype=log_input.dtype)
+    targets = (
+        to_tensor(targets) if is_tensorlike(targets) else to_tensor(targets, dtype=log_input.dtype)
+    )
     if not log_input.shape.is_compatible_with(targets.shape):
         raise ValueError("`log_input` and `targets` must have the same shape, received "
                          f"({log_input.shape} vs {targets.shape}).")  # fmt: skip
@@ -568,7 +597,9 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
     loss = to_tensor(per_example_loss)
     dt = loss.dtype
     if loss.shape.rank == 0:
-        raise ValueError("Invalid value passed for `per_example_loss`. Expected a tensor with at least rank 1.")
+        raise ValueError(
+            "Invalid value passed for `per_example_loss`. Expected a tensor with at least rank 1."
+        )
     if sample_weight is not None:
         w = to_tensor(sample_weight)
         loss = math_ops.multiply(loss, w if w.dtype is dt else math_ops.cast(w, dt))
@@ -603,18 +634,24 @@ def _window_sum(v, r):
 def _lrn_kernel(input, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):  # noqa: A002
     if np.ndim(input) != 4:
         raise InvalidArgumentError(None, None, "in must be 4-dimensional [Op:LRN]")
-    x = input.astype(np.float32, copy=False) if input.dtype.itemsize < 4 else input.astype(np.float64)
+    x = (
+        input.astype(np.float32, copy=False)
+        if input.dtype.itemsize < 4
+        else input.astype(np.float64)
+    )
     norm = bias + alpha * _window_sum(x * x, depth_radius)
-    return (x * norm ** -beta).astype(input.dtype)
+    return (x * norm**-beta).astype(input.dtype)
 
 
-def _lrn_grad_kernel(input_grads, input_image, output_image, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+def _lrn_grad_kernel(
+    input_grads, input_image, output_image, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5
+):
     g = input_grads.astype(np.float64)
     x = input_image.astype(np.float64)
     norm = bias + alpha * _window_sum(x * x, depth_radius)
     # d out_i / d x_j = [i == j] N_i^-beta - 2 alpha beta x_i x_j N_i^(-beta-1), for |i - j| <= r.
     inner = _window_sum(g * x * norm ** (-beta - 1), depth_radius)
-    return (g * norm ** -beta - 2 * alpha * beta * x * inner).astype(input_grads.dtype)
+    return (g * norm**-beta - 2 * alpha * beta * x * inner).astype(input_grads.dtype)
 
 
 def _lrn_attrs(op):
@@ -640,7 +677,12 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
     x = to_tensor(input)
     if x.dtype not in _LRN_T:
         check_allowed(_LRN, x, _LRN_T)
-    attrs = {"depth_radius": int(depth_radius), "bias": float(bias), "alpha": float(alpha), "beta": float(beta)}
+    attrs = {
+        "depth_radius": int(depth_radius),
+        "bias": float(bias),
+        "alpha": float(alpha),
+        "beta": float(beta),
+    }
     return execute(_LRN, (x,), attrs, name)
 
 
@@ -650,12 +692,29 @@ def scale_regularization_loss(regularization_loss):
 
 
 TF_API = {
-    "tf.nn": ["sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
-              "sparse_softmax_cross_entropy_with_logits", "weighted_cross_entropy_with_logits",
-              "l2_loss", "l2_normalize", "moments", "batch_normalization", "dropout", "gelu", "silu",
-              "swish", "sufficient_statistics", "normalize_moments", "weighted_moments",
-              "log_poisson_loss", "compute_average_loss", "crelu", "local_response_normalization",
-              "lrn=local_response_normalization", "scale_regularization_loss"],
+    "tf.nn": [
+        "sigmoid_cross_entropy_with_logits",
+        "softmax_cross_entropy_with_logits",
+        "sparse_softmax_cross_entropy_with_logits",
+        "weighted_cross_entropy_with_logits",
+        "l2_loss",
+        "l2_normalize",
+        "moments",
+        "batch_normalization",
+        "dropout",
+        "gelu",
+        "silu",
+        "swish",
+        "sufficient_statistics",
+        "normalize_moments",
+        "weighted_moments",
+        "log_poisson_loss",
+        "compute_average_loss",
+        "crelu",
+        "local_response_normalization",
+        "lrn=local_response_normalization",
+        "scale_regularization_loss",
+    ],
     "tf.math": ["l2_normalize", "log_sigmoid"],
     "tf.linalg": ["l2_normalize"],
 }

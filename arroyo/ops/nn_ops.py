@@ -54,7 +54,9 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def _selu_kernel(x):
-    return (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0)))).astype(x.dtype)
+    return (_SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0)))).astype(
+        x.dtype
+    )
 
 
 def _selu_grad(op, g):
@@ -75,7 +77,9 @@ def _softsign_kernel(x):
 
 
 def _leaky_kernel(features, alpha=0.2):
-    return np.where(features > 0, features, features * np.asarray(alpha, features.dtype)).astype(features.dtype)
+    return np.where(features > 0, features, features * np.asarray(alpha, features.dtype)).astype(
+        features.dtype
+    )
 
 
 def _leaky_grad(op, g):
@@ -160,7 +164,9 @@ def leaky_relu(features, alpha=0.2, name=None):
 
 def _softmax_kernel(logits):
     if np.ndim(logits) < 1:
-        raise InvalidArgumentError(None, None, "logits must have >= 1 dimension, got [] [Op:Softmax]")
+        raise InvalidArgumentError(
+            None, None, "logits must have >= 1 dimension, got [] [Op:Softmax]"
+        )
     m = np.max(logits, axis=-1, keepdims=True)
     e = np.exp(logits - m)
     return e / np.sum(e, axis=-1, keepdims=True)
@@ -168,7 +174,9 @@ def _softmax_kernel(logits):
 
 def _log_softmax_kernel(logits):
     if np.ndim(logits) < 1:
-        raise InvalidArgumentError(None, None, "logits must have >= 1 dimension, got [] [Op:LogSoftmax]")
+        raise InvalidArgumentError(
+            None, None, "logits must have >= 1 dimension, got [] [Op:LogSoftmax]"
+        )
     shifted = logits - np.max(logits, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
@@ -207,7 +215,11 @@ def _along_axis(op, logits, axis, name):
     if r is None:
         raise ValueError("softmax along a non-last axis needs a known rank")
     if not -r <= axis < r:
-        raise InvalidArgumentError(None, None, f"`axis` must be in the range [{-r}, {r}) where {r} is the number of dimensions in the input. Received: axis={axis} [Op:{op.name}]")
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"`axis` must be in the range [{-r}, {r}) where {r} is the number of dimensions in the input. Received: axis={axis} [Op:{op.name}]",
+        )
     a = axis % r
     perm = list(range(r))
     perm[a], perm[-1] = perm[-1], perm[a]
@@ -232,7 +244,16 @@ def log_softmax(logits, axis=None, name=None):
 del _name, _kernel, _allowed, _grad
 
 TF_API = {
-    "tf.nn": ["relu", "relu6", "elu", "selu", "softplus", "softsign", "leaky_relu", "softmax",
-              "log_softmax"],
+    "tf.nn": [
+        "relu",
+        "relu6",
+        "elu",
+        "selu",
+        "softplus",
+        "softsign",
+        "leaky_relu",
+        "softmax",
+        "log_softmax",
+    ],
     "tf.math": ["softplus", "softmax=softmax", "log_softmax"],
 }

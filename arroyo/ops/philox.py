@@ -64,7 +64,9 @@ def _rounds(c0, c1, c2, c3, k0, k1):
 
 def _encrypt(low, high, key, out):
     """Encrypts counters (low/high 64-bit halves as uint64 arrays) into `out` [n, 4]."""
-    r = _rounds(low & _LO, low >> _S32, high & _LO, high >> _S32, key & MASK32, (key >> 32) & MASK32)
+    r = _rounds(
+        low & _LO, low >> _S32, high & _LO, high >> _S32, key & MASK32, (key >> 32) & MASK32
+    )
     for j in range(4):
         out[:, j] = r[j]
     return out
@@ -112,7 +114,7 @@ def philox_blocks(counter: int, key: int, n: int) -> np.ndarray:
     out = np.empty((n, 4), dtype=np.uint32)
     for start in range(0, n, _CHUNK):
         m = min(_CHUNK, n - start)
-        out[start:start + m] = _chunk_blocks(counter, key, start, m)
+        out[start : start + m] = _chunk_blocks(counter, key, start, m)
     return out
 
 
@@ -142,7 +144,7 @@ def _fill(counter, key, size, per_block, dtype, fn):
         vals = fn(_chunk_blocks(counter, key, start, m))
         o = start * per_block
         n = min(step, size - o)
-        out[o:o + n] = vals[:n]
+        out[o : o + n] = vals[:n]
     return out
 
 
@@ -200,7 +202,9 @@ def uniform_float(counter: int, key: int, size: int, dtype) -> np.ndarray:
     """TF's UniformDistribution for a float dtype: values in [0, 1)."""
     dtype = np.dtype(dtype)
     if dtype == np.float64:
-        return _fill(counter, key, size, 2, dtype, lambda b: _double01(b[:, 0::2], b[:, 1::2]).reshape(-1))
+        return _fill(
+            counter, key, size, 2, dtype, lambda b: _double01(b[:, 0::2], b[:, 1::2]).reshape(-1)
+        )
     if dtype == np.float32:
         return _fill(counter, key, size, 4, dtype, lambda b: _float01(b).reshape(-1))
     if dtype == np.float16:
@@ -292,7 +296,9 @@ def _truncated_groups(counter, key, todo, group, is_double, out):
             a, b = _box_muller_double(q[..., 0], q[..., 1], q[..., 2], q[..., 3])
         else:
             q = w.reshape(todo.size, -1, 2)
-            a, b = _box_muller_float(np.ascontiguousarray(q[..., 0]), np.ascontiguousarray(q[..., 1]))
+            a, b = _box_muller_float(
+                np.ascontiguousarray(q[..., 0]), np.ascontiguousarray(q[..., 1])
+            )
         cand = np.stack([a, b], axis=-1).reshape(todo.size, -1)
         ok = np.abs(cand) < 2.0
         if nblk == 0:

@@ -55,12 +55,16 @@ class _Pool:
         bc = (ksize[0], ksize[1] if ch_first else ksize[-1])
         sbc = (strides[0], strides[1] if ch_first else strides[-1])
         if bc[0] != 1 or sbc[0] != 1:
-            raise UnimplementedError(None, None, f"Pooling is not yet supported on the batch dimension. [Op:{op}]")
+            raise UnimplementedError(
+                None, None, f"Pooling is not yet supported on the batch dimension. [Op:{op}]"
+            )
         if bc[1] != 1 or sbc[1] != 1:
-            raise UnimplementedError(None, None, f"Pooling is not yet supported on the depth dimension. [Op:{op}]")
+            raise UnimplementedError(
+                None, None, f"Pooling is not yet supported on the depth dimension. [Op:{op}]"
+            )
         self.k = ksize[sp]
         self.s = strides[sp]
-        self.size = list(shape_cl[1:nd + 1])
+        self.size = list(shape_cl[1 : nd + 1])
         pairs = None
         if padding == "EXPLICIT":
             allp = [(explicit[2 * i], explicit[2 * i + 1]) for i in range(nd + 2)]
@@ -87,7 +91,11 @@ class _Pool:
         return (n, *ext, c)
 
     def interior(self):
-        return (slice(None),) + tuple(slice(b, b + sz) for b, sz in zip(self.before, self.size)) + (slice(None),)
+        return (
+            (slice(None),)
+            + tuple(slice(b, b + sz) for b, sz in zip(self.before, self.size))
+            + (slice(None),)
+        )
 
     def pad(self, x, value):
         shape = self.padded_shape(x.shape[0], x.shape[-1])
@@ -101,9 +109,11 @@ class _Pool:
         """Index tuples selecting, for each window offset, the strided slab it reads."""
         ranges = [range(k) for k in self.k]
         for offs in itertools.product(*ranges):
-            yield (slice(None),) + tuple(
-                slice(o, o + s * (n - 1) + 1, s) for o, s, n in zip(offs, self.s, self.out)
-            ) + (slice(None),)
+            yield (
+                (slice(None),)
+                + tuple(slice(o, o + s * (n - 1) + 1, s) for o, s, n in zip(offs, self.s, self.out))
+                + (slice(None),)
+            )
 
     def counts(self, dtype):
         """Number of non-padding elements in each window (AvgPool divides by it)."""
@@ -321,7 +331,7 @@ def _pool_infer(nd):
             return [(x.dtype, TensorShape([None] * (nd + 2)))]
         dims = s.as_list()
         cl = dims if not df.startswith("NC") else [dims[0]] + dims[2:] + [dims[1]]
-        if any(d is None for d in cl[1:nd + 1]):
+        if any(d is None for d in cl[1 : nd + 1]):
             out = [cl[0]] + [None] * nd + [cl[-1]]
         else:
             geo = _Pool("infer", cl, attrs["ksize"], attrs["strides"], attrs["padding"],
@@ -345,7 +355,7 @@ def _gradgrad_infer(nd):
     base = _pool_infer(nd)
 
     def infer(inputs, attrs):
-        (_, shape), = base([inputs[0]], attrs)
+        ((_, shape),) = base([inputs[0]], attrs)
         return [(inputs[2].dtype, shape)]
 
     return infer
@@ -384,7 +394,14 @@ def _acc_dtype(dt):
 
 
 def _avg_pool_fwd(op, nd):
-    def kernel(value=None, ksize=None, strides=None, padding=None, data_format=_FORMATS[nd][0], input=None):  # noqa: A002
+    def kernel(
+        value=None,
+        ksize=None,
+        strides=None,
+        padding=None,
+        data_format=_FORMATS[nd][0],
+        input=None,  # noqa: A002 - TF's keyword
+    ):
         v = value if value is not None else input
         _check_pool_attrs(op, nd, padding, data_format, (), False)
         _check_rank(op, v, nd)
@@ -408,14 +425,18 @@ def _avg_pool_fwd(op, nd):
 
 
 def _avg_pool_grad_kernel(op, nd):
-    def kernel(orig_input_shape, grad, ksize=None, strides=None, padding=None, data_format=_FORMATS[nd][0]):
+    def kernel(
+        orig_input_shape, grad, ksize=None, strides=None, padding=None, data_format=_FORMATS[nd][0]
+    ):
         _check_pool_attrs(op, nd, padding, data_format, (), False)
         shape = [int(d) for d in np.reshape(orig_input_shape, -1)]
         if len(shape) != nd + 2:
             raise InvalidArgumentError(
                 None, None, f"orig_input_shape must have {nd + 2} elements [Op:{op}]"
             )  # fmt: skip
-        cl_shape = shape if not data_format.startswith("NC") else [shape[0]] + shape[2:] + [shape[1]]
+        cl_shape = (
+            shape if not data_format.startswith("NC") else [shape[0]] + shape[2:] + [shape[1]]
+        )
         geo = _Pool(op, cl_shape, ksize, strides, padding, [], data_format, nd)
         g = _cl(grad, data_format)
         want = (cl_shape[0], *geo.out, cl_shape[-1])
@@ -516,7 +537,9 @@ def _mpwa_grad_kernel(input, grad, argmax, ksize=None, strides=None, padding=Non
                       include_batch_in_index=False, Targmax=None):  # fmt: skip
     op = "MaxPoolGradWithArgmax"
     if grad.shape != argmax.shape:
-        raise InvalidArgumentError(None, None, f"Expected grad and argmax to have the same shape [Op:{op}]")
+        raise InvalidArgumentError(
+            None, None, f"Expected grad and argmax to have the same shape [Op:{op}]"
+        )
     a = _flat_argmax(argmax, input.shape, include_batch_in_index).reshape(-1)
     if a.size and (a.min() < 0 or a.max() >= input.size):
         raise InvalidArgumentError(None, None, f"Invalid argmax value in {op} [Op:{op}]")
@@ -531,12 +554,19 @@ def _mpwa_gradgrad_kernel(input, grad, argmax, ksize=None, strides=None, padding
 
 
 def _mpwa_attrs(op):
-    return {k: op.attrs[k] for k in ("ksize", "strides", "padding", "include_batch_in_index") if k in op.attrs}
+    return {
+        k: op.attrs[k]
+        for k in ("ksize", "strides", "padding", "include_batch_in_index")
+        if k in op.attrs
+    }
 
 
 def _mpwa_infer(inputs, attrs):
-    (_, shape), = _pool_infer(2)([inputs[0]], {**attrs, "data_format": "NHWC"})
-    return [(inputs[0].dtype, shape), (dtypes.as_dtype(attrs.get("Targmax") or dtypes.int64), shape)]
+    ((_, shape),) = _pool_infer(2)([inputs[0]], {**attrs, "data_format": "NHWC"})
+    return [
+        (inputs[0].dtype, shape),
+        (dtypes.as_dtype(attrs.get("Targmax") or dtypes.int64), shape),
+    ]
 
 
 _MPWA = defop("MaxPoolWithArgmax", ("input",), _mpwa_kernel,
@@ -705,19 +735,25 @@ def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # no
     >>> tf.nn.max_pool(tf.ones([1, 4, 4, 4, 1]), 2, 2, "SAME").shape
     TensorShape([1, 2, 2, 2, 1])
     """
-    return _generic((max_pool1d, max_pool2d, max_pool3d), input, ksize, strides, padding, data_format, name)
+    return _generic(
+        (max_pool1d, max_pool2d, max_pool3d), input, ksize, strides, padding, data_format, name
+    )
 
 
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
     """N-D average pooling (N = 1, 2 or 3 from the input rank)."""
-    return _generic((avg_pool1d, avg_pool2d, avg_pool3d), input, ksize, strides, padding, data_format, name)
+    return _generic(
+        (avg_pool1d, avg_pool2d, avg_pool3d), input, ksize, strides, padding, data_format, name
+    )
 
 
 def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_format=None,  # noqa: A002
          dilations=None, name=None):  # fmt: skip
     """N-D max or average pooling ("MAX" / "AVG") with a window of `window_shape`."""
     if pooling_type not in ("MAX", "AVG"):
-        raise ValueError(f"`pooling_type` must be 'AVG' or 'MAX'. Received: pooling_type={pooling_type}")
+        raise ValueError(
+            f"`pooling_type` must be 'AVG' or 'MAX'. Received: pooling_type={pooling_type}"
+        )
     n = len(window_shape)
     if dilations is not None and any(int(d) != 1 for d in np.reshape(dilations, -1)):
         raise NotImplementedError("tf.nn.pool with dilations > 1 is not implemented")
@@ -726,12 +762,29 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID", data_
     x = to_tensor(input)
     if x.shape.rank is not None and x.shape.rank != n + 2:
         raise ValueError(f"`input` must have rank {n + 2}. Received: input.shape={x.shape}")
-    return fn(x, list(window_shape), list(np.reshape(strides, -1)), padding, data_format=data_format, name=name)
+    return fn(
+        x,
+        list(window_shape),
+        list(np.reshape(strides, -1)),
+        padding,
+        data_format=data_format,
+        name=name,
+    )
 
 
 del int_tensor
 
 TF_API = {
-    "tf.nn": ["max_pool", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool", "avg_pool1d",
-              "avg_pool2d", "avg_pool3d", "pool", "max_pool_with_argmax"],
+    "tf.nn": [
+        "max_pool",
+        "max_pool1d",
+        "max_pool2d",
+        "max_pool3d",
+        "avg_pool",
+        "avg_pool1d",
+        "avg_pool2d",
+        "avg_pool3d",
+        "pool",
+        "max_pool_with_argmax",
+    ],
 }

@@ -79,7 +79,9 @@ def _dims(shape, op) -> tuple:
     """Output dims named by a shape input, with TF's checks (a vector of ints >= 0)."""
     a = np.asarray(shape)
     if a.ndim != 1:
-        raise _err(op, f"shape must be a vector of {{int32,int64}}, got shape {_shape_str(a.shape)}")
+        raise _err(
+            op, f"shape must be a vector of {{int32,int64}}, got shape {_shape_str(a.shape)}"
+        )
     if a.dtype.kind not in "iu":
         raise _err(op, "shape must be a vector of {int32,int64}.")
     dims = tuple(int(d) for d in a.tolist())
@@ -130,7 +132,9 @@ def _infer_multinomial(inputs, attrs):
     ns = static_value(inputs[1])
     batch = ls.as_list()[0] if ls.rank == 2 else None
     samples = None if ns is None else int(np.asarray(ns))
-    return [(dtypes.as_dtype(attrs.get("output_dtype") or dtypes.int64), TensorShape([batch, samples]))]
+    return [
+        (dtypes.as_dtype(attrs.get("output_dtype") or dtypes.int64), TensorShape([batch, samples]))
+    ]
 
 
 # -- stateful kernels: one Philox generator per attr set (TF's eager kernel cache) ---------
@@ -186,7 +190,9 @@ def _check_lo_hi(lo, hi, op):
         raise _err(op, f"Need minval < maxval, got {lo} >= {hi}")
 
 
-def _random_uniform_int_kernel(shape, minval, maxval, seed=0, seed2=0, Tout=None, T=None, _node=None):
+def _random_uniform_int_kernel(
+    shape, minval, maxval, seed=0, seed2=0, Tout=None, T=None, _node=None
+):
     op = "RandomUniformInt"
     lo, hi = _int_bounds(minval, maxval, op)
     dims = _dims(shape, op)
@@ -276,7 +282,9 @@ def _random_shuffle_kernel(value, seed=0, seed2=0, T=None, _node=None):
     if value.ndim == 0 or value.size <= 1 or value.shape[0] <= 1:
         return value
     n = value.shape[0]
-    key, counter = _reserve(op, (seed, seed2, value.dtype.str), seed, seed2, _node, (n - 1 + 3) // 4)
+    key, counter = _reserve(
+        op, (seed, seed2, value.dtype.str), seed, seed2, _node, (n - 1 + 3) // 4
+    )
     return _shuffle(value, counter, key)
 
 
@@ -375,7 +383,9 @@ def _check_multinomial(logits, num_samples, op, T):
     return logits, ns
 
 
-def _multinomial_kernel(logits, num_samples, seed=0, seed2=0, T=None, output_dtype=None, _node=None):
+def _multinomial_kernel(
+    logits, num_samples, seed=0, seed2=0, T=None, output_dtype=None, _node=None
+):
     op = "Multinomial"
     logits, ns = _check_multinomial(logits, num_samples, op, T)
     out_dt = _np(dtypes.as_dtype(output_dtype or dtypes.int64))
@@ -647,7 +657,9 @@ def _check_rng_alg(alg, op):
         raise _err(op, f"input 1 (0-based) must have shape [], not {_shape_str(a.shape)}")
     alg = int(a)
     if alg == 2:
-        raise UnimplementedError(None, None, f"Non-XLA devices don't support the ThreeFry algorithm. [Op:{op}]")
+        raise UnimplementedError(
+            None, None, f"Non-XLA devices don't support the ThreeFry algorithm. [Op:{op}]"
+        )
     if alg not in (1, 3):
         raise _err(op, f"Unsupported algorithm id: {alg}")
 
@@ -667,7 +679,10 @@ def _rng_read_and_skip_kernel(resource, alg, delta):
     if arr.dtype != np.int64 or arr.ndim != 1:
         raise _err(op, "RNG state must be a 1-D int64 tensor")
     if arr.shape[0] < 3:
-        raise _err(op, f"For the Philox algorithm, the size of state must be at least 3; got {arr.shape[0]}")
+        raise _err(
+            op,
+            f"For the Philox algorithm, the size of state must be at least 3; got {arr.shape[0]}",
+        )
     old = arr.copy()
     new = _skipped_state(old, d)
     if var is not None:
@@ -936,7 +951,9 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
     accepted = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.int32,
                 dtypes.int64, dtypes.uint32, dtypes.uint64)  # fmt: skip
     if dtype not in accepted:
-        raise ValueError(f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are {accepted}.")
+        raise ValueError(
+            f"Argument `dtype` got invalid value {dtype}. Accepted dtypes are {accepted}."
+        )
     if dtype.is_integer:
         if (minval is None) != (maxval is None):
             raise ValueError(
@@ -961,7 +978,9 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
     if dtype.is_integer:
         return execute(_SL_UNIFORM_INT_V2, (shape_t, key, counter, alg_t, minval, maxval),
                        {"dtype": dtype, "Tshape": shape_t.dtype}, name)  # fmt: skip
-    rnd = execute(_SL_UNIFORM_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype})
+    rnd = execute(
+        _SL_UNIFORM_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype}
+    )
     m = _math()
     return m.add(m.multiply(rnd, m.subtract(maxval, minval)), minval)
 
@@ -978,7 +997,9 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, na
     mean_t = _as_dtype_tensor(mean, dtype, "mean")
     stddev_t = _as_dtype_tensor(stddev, dtype, "stddev")
     key, counter, alg_t = _key_counter_alg(seed, alg)
-    rnd = execute(_SL_NORMAL_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype})
+    rnd = execute(
+        _SL_NORMAL_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype}
+    )
     return _scale_shift(rnd, stddev_t, mean_t)
 
 
@@ -994,7 +1015,9 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.f
     mean_t = _as_dtype_tensor(mean, dtype, "mean")
     stddev_t = _as_dtype_tensor(stddev, dtype, "stddev")
     key, counter, alg_t = _key_counter_alg(seed, alg)
-    rnd = execute(_SL_TRUNCATED_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype})
+    rnd = execute(
+        _SL_TRUNCATED_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype}
+    )
     return _scale_shift(rnd, stddev_t, mean_t)
 
 
@@ -1019,7 +1042,9 @@ def split(seed, num=2, alg="auto_select"):
     TensorShape([3, 2])
     """
     seed = convert_to_tensor(seed)
-    return stateless_uniform([num, 2], seed=seed, dtype=seed.dtype, minval=None, maxval=None, alg=alg)
+    return stateless_uniform(
+        [num, 2], seed=seed, dtype=seed.dtype, minval=None, maxval=None, alg=alg
+    )
 
 
 def fold_in(seed, data, alg="auto_select"):
@@ -1064,12 +1089,16 @@ def _state_array(value) -> np.ndarray:
     if is_tensorlike(value):
         v = static_value(convert_to_tensor(value))
         if v is None:
-            raise ValueError("A tf.random.Generator state must be known when the Generator is created.")
+            raise ValueError(
+                "A tf.random.Generator state must be known when the Generator is created."
+            )
         return np.asarray(v).astype(np.int64)
     value = nest.map_structure(_uint_to_int, value)
     flat = nest.flatten(value)
     if any(is_tensorlike(x) for x in flat):
-        flat = [np.asarray(static_value(convert_to_tensor(x))) if is_tensorlike(x) else x for x in flat]
+        flat = [
+            np.asarray(static_value(convert_to_tensor(x))) if is_tensorlike(x) else x for x in flat
+        ]
         return np.asarray([np.asarray(x).astype(np.int64) for x in flat]).reshape(np.shape(value))
     return np.asarray(value).astype(np.int64)
 
@@ -1138,7 +1167,9 @@ class Generator:
         """A Generator seeded from the operating system's entropy."""
         alg = _alg_to_int(Algorithm.PHILOX if alg is None else alg)
         shape = _wrap(np.array([_state_size(alg)], dtype=np.int64))
-        st = execute(_NON_DETERMINISTIC_INTS, (shape,), {"dtype": dtypes.int64, "shape_dtype": dtypes.int64})
+        st = execute(
+            _NON_DETERMINISTIC_INTS, (shape,), {"dtype": dtypes.int64, "shape_dtype": dtypes.int64}
+        )
         return cls(state=st, alg=alg)
 
     @classmethod
@@ -1153,7 +1184,9 @@ class Generator:
         if copy_from is not None:
             if alg is not None or state is not None:
                 raise ValueError("copy_from cannot be combined with state or alg")
-            self._state_var = self._create_variable(np.array(copy_from.state.numpy(), dtype=np.int64))
+            self._state_var = self._create_variable(
+                np.array(copy_from.state.numpy(), dtype=np.int64)
+            )
             self._alg = copy_from.algorithm
             return
         if alg is None or state is None:
@@ -1301,7 +1334,9 @@ class Generator:
         """`count` new independent Generators (state [0, 0, new key]); advances this one."""
         keys = self._make_int64_keys(shape=[count])
         vals = np.asarray(keys.numpy()).reshape(-1).tolist()
-        return [Generator(state=[0] * (_state_size(self._alg) - 1) + [k], alg=self._alg) for k in vals]
+        return [
+            Generator(state=[0] * (_state_size(self._alg) - 1) + [k], alg=self._alg) for k in vals
+        ]
 
 
 def _gen_shape_tensor(shape):

@@ -19,7 +19,9 @@ def _axes(x, axis, op_name):
     for a in ax:
         if a < -r or a >= r:
             raise InvalidArgumentError(
-                None, None, f"Invalid reduction dimension ({a} for input with {r} dimension(s) [Op:{op_name}]"
+                None,
+                None,
+                f"Invalid reduction dimension ({a} for input with {r} dimension(s) [Op:{op_name}]",
             )
     return tuple(int(a) % r for a in ax) if r else ()
 
@@ -59,7 +61,9 @@ def _mean(x, axis, keepdims):
         for a in axis:
             n *= x.shape[a]
         return (s // max(n, 1)) if n else s  # TF's integer mean truncates
-    return np.mean(x, axis=axis, keepdims=keepdims, dtype=np.float64 if x.dtype == np.float16 else None)
+    return np.mean(
+        x, axis=axis, keepdims=keepdims, dtype=np.float64 if x.dtype == np.float16 else None
+    )
 
 
 def _grad_sum(op, g):
@@ -115,7 +119,9 @@ def _grad_prod(op, g):
     n_other = len(other)
     m = reduce_prod(array_ops.strided_slice(tshape, [0], [n_other])) if other else 1
     k = reduce_prod(array_ops.strided_slice(tshape, [n_other], [r])) if ax else 1
-    flat = array_ops.reshape(xt, array_ops.stack([m, k]) if not (isinstance(m, int) and isinstance(k, int)) else [m, k])
+    flat = array_ops.reshape(
+        xt, array_ops.stack([m, k]) if not (isinstance(m, int) and isinstance(k, int)) else [m, k]
+    )
     from arroyo.ops import scan_ops
 
     left = scan_ops.cumprod(flat, axis=1, exclusive=True)
@@ -151,12 +157,18 @@ _REDUCTIONS = {
 _OPS = {}
 for _name, (_fn, _allowed, _grad) in _REDUCTIONS.items():
     _OPS[_name] = (
-        defop(_name, ("input", "reduction_indices"),
-              _make_kernel(_fn, _name, empty_ok=_name not in ("Max", "Min")),
-              attrs={"keep_dims": False, "Tidx": dtypes.int32}, infer=_infer.reduction(),
-              grad=_grad, differentiable=_grad is not None),  # fmt: skip
+        defop(
+            _name,
+            ("input", "reduction_indices"),
+            _make_kernel(_fn, _name, empty_ok=_name not in ("Max", "Min")),
+            attrs={"keep_dims": False, "Tidx": dtypes.int32},
+            infer=_infer.reduction(),
+            grad=_grad,
+            differentiable=_grad is not None,
+        ),  # fmt: skip
         _allowed,
     )
+
 
 def _specialize_reduction(np_fn, name):
     def specialize(attrs, consts):
@@ -167,7 +179,11 @@ def _specialize_reduction(np_fn, name):
         keep = bool(attrs.get("keep_dims", False))
 
         def kernel(x):
-            if x.dtype.kind not in "fc" or x.ndim == 0 or any(a < -x.ndim or a >= x.ndim for a in axes):
+            if (
+                x.dtype.kind not in "fc"
+                or x.ndim == 0
+                or any(a < -x.ndim or a >= x.ndim for a in axes)
+            ):
                 return _OPS[name][0].kernel(x, axis, keep_dims=keep)
             out = np_fn(x, axis=axes, keepdims=keep)
             return out if out.dtype == x.dtype else out.astype(x.dtype)
@@ -247,7 +263,9 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     my_max = array_ops.stop_gradient(
         array_ops.where(unary_ops.is_finite(raw_max), raw_max, array_ops.zeros_like(raw_max))
     )
-    out = unary_ops.log(reduce_sum(unary_ops.exp(math_ops.subtract(x, my_max)), axis, keepdims=True))
+    out = unary_ops.log(
+        reduce_sum(unary_ops.exp(math_ops.subtract(x, my_max)), axis, keepdims=True)
+    )
     out = math_ops.add(out, my_max)
     if not keepdims:
         out = array_ops.reshape(out, _reduced_shape_static(x, axis))
@@ -295,7 +313,9 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
         return math_ops.cast(unary_ops.sqrt(math_ops.cast(s, dtypes.float64)), x.dtype)
     if x.dtype.is_complex:
         a = math_ops.abs(x)
-        return math_ops.cast(unary_ops.sqrt(reduce_sum(math_ops.multiply(a, a), axis, keepdims)), x.dtype)
+        return math_ops.cast(
+            unary_ops.sqrt(reduce_sum(math_ops.multiply(a, a), axis, keepdims)), x.dtype
+        )
     return unary_ops.sqrt(reduce_sum(math_ops.multiply(x, x), axis, keepdims))
 
 
@@ -307,11 +327,23 @@ def _arg_kernel(np_fn, op_name):
         r = np.ndim(input)
         a = int(dimension)
         if a < -r or a >= r:
-            raise InvalidArgumentError(None, None, f"Expected dimension in the range [{-r}, {r}), but got {a} [Op:{op_name}]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Expected dimension in the range [{-r}, {r}), but got {a} [Op:{op_name}]",
+            )
         if np.shape(input)[a] == 0:
-            raise InvalidArgumentError(None, None, f"Reduction axis {a} is empty in shape {list(np.shape(input))} [Op:{op_name}]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"Reduction axis {a} is empty in shape {list(np.shape(input))} [Op:{op_name}]",
+            )
         out = np_fn(input, axis=a)
-        return np.asarray(out, dtype=output_type._np)[()] if np.ndim(out) == 0 else out.astype(output_type._np)
+        return (
+            np.asarray(out, dtype=output_type._np)[()]
+            if np.ndim(out) == 0
+            else out.astype(output_type._np)
+        )
 
     return kernel
 
@@ -324,7 +356,7 @@ def _arg_infer(inputs, attrs):
         return [(out_t, TensorShape(None))]
     dims = x.shape.as_list()
     a = int(d) % len(dims)
-    return [(out_t, TensorShape(dims[:a] + dims[a + 1:]))]
+    return [(out_t, TensorShape(dims[:a] + dims[a + 1 :]))]
 
 
 _ARGMAX = defop("ArgMax", ("input", "dimension"), _arg_kernel(np.argmax, "ArgMax"),
@@ -342,7 +374,9 @@ def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
     <tf.Tensor: shape=(2,), dtype=int64, numpy=array([1, 0])>
     """
     x = to_tensor(input)
-    check_allowed(_ARGMAX, x, REAL + (dtypes.bool,)) if x.dtype not in REAL + (dtypes.bool,) else None
+    check_allowed(_ARGMAX, x, REAL + (dtypes.bool,)) if x.dtype not in REAL + (
+        dtypes.bool,
+    ) else None
     return execute(_ARGMAX, (x, int_tensor(0 if axis is None else axis)),
                    {"output_type": dtypes.as_dtype(output_type)}, name)  # fmt: skip
 
@@ -350,7 +384,9 @@ def argmax(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
 def argmin(input, axis=None, output_type=dtypes.int64, name=None):  # noqa: A002
     """Index of the smallest value along `axis` (default 0), as int64."""
     x = to_tensor(input)
-    check_allowed(_ARGMIN, x, REAL + (dtypes.bool,)) if x.dtype not in REAL + (dtypes.bool,) else None
+    check_allowed(_ARGMIN, x, REAL + (dtypes.bool,)) if x.dtype not in REAL + (
+        dtypes.bool,
+    ) else None
     return execute(_ARGMIN, (x, int_tensor(0 if axis is None else axis)),
                    {"output_type": dtypes.as_dtype(output_type)}, name)  # fmt: skip
 
@@ -367,9 +403,32 @@ del _name, _fn, _allowed, _grad
 _ = (FLOATS, COMPLEX, INTS)
 
 TF_API = {
-    "tf": ["reduce_sum", "reduce_mean", "reduce_prod", "reduce_max", "reduce_min", "reduce_all",
-           "reduce_any", "reduce_logsumexp", "argmax", "argmin"],
-    "tf.math": ["reduce_sum", "reduce_mean", "reduce_prod", "reduce_max", "reduce_min",
-                "reduce_all", "reduce_any", "reduce_logsumexp", "reduce_std", "reduce_variance",
-                "reduce_euclidean_norm", "argmax", "argmin", "count_nonzero"],
+    "tf": [
+        "reduce_sum",
+        "reduce_mean",
+        "reduce_prod",
+        "reduce_max",
+        "reduce_min",
+        "reduce_all",
+        "reduce_any",
+        "reduce_logsumexp",
+        "argmax",
+        "argmin",
+    ],
+    "tf.math": [
+        "reduce_sum",
+        "reduce_mean",
+        "reduce_prod",
+        "reduce_max",
+        "reduce_min",
+        "reduce_all",
+        "reduce_any",
+        "reduce_logsumexp",
+        "reduce_std",
+        "reduce_variance",
+        "reduce_euclidean_norm",
+        "argmax",
+        "argmin",
+        "count_nonzero",
+    ],
 }

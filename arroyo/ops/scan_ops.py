@@ -29,7 +29,10 @@ def _scan_kernel(op_name, ufunc, identity):
             raise err(op_name, f"ScanOp: axis must be a scalar, not {shape_str(np.shape(axis))}")
         a, r = int(axis), x.ndim
         if not -r <= a < r:
-            raise err(op_name, f"ScanOp: Expected scan axis in the range [{-r}, {r}), but got {a + r if a < 0 else a}")
+            raise err(
+                op_name,
+                f"ScanOp: Expected scan axis in the range [{-r}, {r}), but got {a + r if a < 0 else a}",
+            )
         a %= r
         if reverse:
             x = np.flip(x, a)
@@ -38,7 +41,12 @@ def _scan_kernel(op_name, ufunc, identity):
             head = (slice(None),) * a
             out[head + (slice(0, 1),)] = identity
             if x.shape[a] > 1:
-                ufunc.accumulate(x[head + (slice(0, -1),)], axis=a, dtype=x.dtype, out=out[head + (slice(1, None),)])
+                ufunc.accumulate(
+                    x[head + (slice(0, -1),)],
+                    axis=a,
+                    dtype=x.dtype,
+                    out=out[head + (slice(1, None),)],
+                )
         else:
             out = ufunc.accumulate(x, axis=a, dtype=x.dtype)
         return np.flip(out, a) if reverse else out
@@ -48,13 +56,17 @@ def _scan_kernel(op_name, ufunc, identity):
 
 def _grad_cumsum(op, g):
     axis = op.inputs[1]
-    return cumsum(g, axis, exclusive=op.get_attr("exclusive"), reverse=not op.get_attr("reverse")), None
+    return cumsum(
+        g, axis, exclusive=op.get_attr("exclusive"), reverse=not op.get_attr("reverse")
+    ), None
 
 
 def _grad_cumprod(op, g):
     x, axis = op.inputs
     exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
-    out = cumsum(math_ops.multiply(op.outputs[0], g), axis, exclusive=exclusive, reverse=not reverse)
+    out = cumsum(
+        math_ops.multiply(op.outputs[0], g), axis, exclusive=exclusive, reverse=not reverse
+    )
     # TF's div_no_nan(out, x): 0 where x == 0.
     is_zero = math_ops.equal(x, array_ops.zeros_like(x))
     safe = array_ops.where(is_zero, array_ops.ones_like(x), x)

@@ -80,20 +80,32 @@ def _apply(out, lin, upd, mode):
 
 def _check_scatter_nd(indices, updates, shape):
     if indices.ndim < 1:
-        raise err("ScatterNd", f"Indices shape must have rank at least one. Found:{shape_str(indices.shape)}")
+        raise err(
+            "ScatterNd",
+            f"Indices shape must have rank at least one. Found:{shape_str(indices.shape)}",
+        )
     if updates.ndim < 1:
-        raise err("ScatterNd", f"Updates shape must have rank at least one. Found:{shape_str(updates.shape)}")
+        raise err(
+            "ScatterNd",
+            f"Updates shape must have rank at least one. Found:{shape_str(updates.shape)}",
+        )
     slice_dim = indices.shape[-1]
     batch_dim = indices.ndim - 1
     ud = updates.ndim
 
     def prefix():
-        return err("ScatterNd", f"Dimensions [0,{batch_dim}) of indices[shape={shape_str(indices.shape)}] "
-                                f"must match dimensions [0,{batch_dim}) of updates[shape={shape_str(updates.shape)}]")
+        return err(
+            "ScatterNd",
+            f"Dimensions [0,{batch_dim}) of indices[shape={shape_str(indices.shape)}] "
+            f"must match dimensions [0,{batch_dim}) of updates[shape={shape_str(updates.shape)}]",
+        )
 
     def suffix():
-        return err("ScatterNd", f"Dimensions [{slice_dim},{len(shape)}) of input[shape={shape_str(shape)}] "
-                                f"must match dimensions [{batch_dim},{ud}) of updates[shape={shape_str(updates.shape)}]")
+        return err(
+            "ScatterNd",
+            f"Dimensions [{slice_dim},{len(shape)}) of input[shape={shape_str(shape)}] "
+            f"must match dimensions [{batch_dim},{ud}) of updates[shape={shape_str(updates.shape)}]",
+        )
 
     if ud < batch_dim:
         raise prefix()
@@ -181,9 +193,13 @@ def scatter_nd(indices, updates, shape, name=None):
 
 def _check_tensor_scatter(op_name, tensor, indices, updates):
     if indices.ndim < 1:
-        raise err(op_name, f"Indices shape must have rank at least one. Found:{shape_str(indices.shape)}")
+        raise err(
+            op_name, f"Indices shape must have rank at least one. Found:{shape_str(indices.shape)}"
+        )
     if updates.ndim < 1:
-        raise err(op_name, f"Updates shape must have rank at least one. Found:{shape_str(updates.shape)}")
+        raise err(
+            op_name, f"Updates shape must have rank at least one. Found:{shape_str(updates.shape)}"
+        )
     outer = indices.ndim - 1
     if updates.ndim < outer or indices.shape[:outer] != updates.shape[:outer]:
         raise err(op_name, f"Outer dimensions of indices and update must match. Indices shape: "
@@ -236,7 +252,11 @@ def _grad_ts_minmax(op, g):
     out = op.outputs[0]
     x_ind = math_ops.cast(math_ops.equal(x, out), g.dtype)
     y_ind = math_ops.cast(math_ops.equal(y, gather_nd(out, indices)), g.dtype)
-    shape = array_ops.shape(x, out_type=indices.dtype) if indices.dtype in INT32_64 else array_ops.shape(x)
+    shape = (
+        array_ops.shape(x, out_type=indices.dtype)
+        if indices.dtype in INT32_64
+        else array_ops.shape(x)
+    )
     ys_ind = scatter_nd(indices, y_ind, shape)
     total = math_ops.add(x_ind, ys_ind)  # every element >= 1: ties share the gradient
     x_grad = math_ops.truediv(math_ops.multiply(g, x_ind), total)
@@ -325,14 +345,14 @@ def check_unsorted_segments(op_name, data, ids, num):
     num = int(num)
     if num < 0:
         raise err(op_name, f"Input num_segments == {num} must not be negative.")
-    if data.shape[:ids.ndim] != ids.shape:
+    if data.shape[: ids.ndim] != ids.shape:
         raise err(op_name, f"data.shape = {shape_str(data.shape)} does not start with "
                            f"segment_ids.shape = {shape_str(ids.shape)}")  # fmt: skip
     if ids.size and ids.max() >= num:
         bad = first_true(ids >= num)
         raise err(op_name, f"segment_ids{position(bad, ids.shape)} = {np.ravel(ids)[bad]} is out of "
                            f"range [0, {num})")  # fmt: skip
-    inner = data.shape[ids.ndim:]
+    inner = data.shape[ids.ndim :]
     rows = data.reshape((ids.size,) + inner)
     flat = ids.reshape(-1)
     if flat.size and flat.min() < 0:  # negative ids are dropped, as in TF
@@ -374,7 +394,9 @@ def reduce_segments(ufunc, rows, ids, num, init, ids_sorted=False, starts=None):
 
 
 def _unsorted_segment_sum_kernel(data, segment_ids, num_segments, **_):
-    rows, ids, inner, num = check_unsorted_segments("UnsortedSegmentSum", data, segment_ids, num_segments)
+    rows, ids, inner, num = check_unsorted_segments(
+        "UnsortedSegmentSum", data, segment_ids, num_segments
+    )
     return reduce_segments(np.add, rows, ids, num, 0)
 
 
@@ -384,7 +406,7 @@ def unsorted_segment_infer(inputs, attrs):
     n = int(n) if n is not None and np.ndim(n) == 0 else None
     if data.shape.rank is None or ids.shape.rank is None:
         return [(data.dtype, TensorShape(None))]
-    return [(data.dtype, TensorShape([n] + data.shape.as_list()[ids.shape.rank:]))]
+    return [(data.dtype, TensorShape([n] + data.shape.as_list()[ids.shape.rank :]))]
 
 
 def gather_drop_negatives(params, ids):
@@ -453,7 +475,7 @@ def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
 
 
 def _dynamic_partition_kernel(data, partitions, num_partitions=1, **_):
-    if data.shape[:partitions.ndim] != partitions.shape:
+    if data.shape[: partitions.ndim] != partitions.shape:
         raise err("DynamicPartition", f"data.shape must start with partitions.shape, got data.shape = "
                                       f"{shape_str(data.shape)}, partitions.shape = {shape_str(partitions.shape)}")  # fmt: skip
     n = num_partitions
@@ -462,7 +484,7 @@ def _dynamic_partition_kernel(data, partitions, num_partitions=1, **_):
         raise err("DynamicPartition", f"partitions{position(bad, partitions.shape)} = "
                                       f"{np.ravel(partitions)[bad]} is not in [0, {n})")  # fmt: skip
     flat = partitions.reshape(-1)
-    rows = data.reshape((flat.size,) + data.shape[partitions.ndim:])
+    rows = data.reshape((flat.size,) + data.shape[partitions.ndim :])
     if n <= 8:
         return [rows[flat == i] for i in range(n)]
     order = np.argsort(flat, kind="stable")
@@ -475,7 +497,7 @@ def _dynamic_partition_infer(inputs, attrs):
     n = attrs["num_partitions"]
     if data.shape.rank is None or parts.shape.rank is None:
         return [(data.dtype, TensorShape(None))] * n
-    return [(data.dtype, TensorShape([None] + data.shape.as_list()[parts.shape.rank:]))] * n
+    return [(data.dtype, TensorShape([None] + data.shape.as_list()[parts.shape.rank :]))] * n
 
 
 def _dynamic_partition_grad(op, *grads):
@@ -501,13 +523,19 @@ def dynamic_partition(data, partitions, num_partitions, name=None):
     [[20], [10, 30]]
     """
     data = to_tensor(data)
-    parts = to_tensor(partitions) if is_tensorlike(partitions) else index_input(partitions, "DynamicPartition")
+    parts = (
+        to_tensor(partitions)
+        if is_tensorlike(partitions)
+        else index_input(partitions, "DynamicPartition")
+    )
     if parts.dtype is not dtypes.int32:
         raise err("DynamicPartition", "cannot compute DynamicPartition as input #1(zero-based) was expected "
                                       f"to be a int32 tensor but is a {dtype_name(parts.dtype)} tensor")  # fmt: skip
     n = int(num_partitions)
     if n < 1:
-        raise err("DynamicPartition", f"Value for attr 'num_partitions' of {n} must be at least minimum 1")
+        raise err(
+            "DynamicPartition", f"Value for attr 'num_partitions' of {n} must be at least minimum 1"
+        )
     return execute(_DYNAMIC_PARTITION, (data, parts), {"num_partitions": n}, name)
 
 
@@ -517,10 +545,10 @@ def _dynamic_stitch_kernel(*args, N, **_):
     top = -1
     for m in range(N):
         idx, d = indices[m], data[m]
-        if d.shape[:idx.ndim] != idx.shape:
+        if d.shape[: idx.ndim] != idx.shape:
             raise err("DynamicStitch", f"data[{m}].shape = {shape_str(d.shape)} does not start with "
                                        f"indices[{m}].shape = {shape_str(idx.shape)}")  # fmt: skip
-        rest = d.shape[idx.ndim:]
+        rest = d.shape[idx.ndim :]
         if slice_shape is None:
             slice_shape = rest
         elif rest != slice_shape:
@@ -551,7 +579,7 @@ def _dynamic_stitch_infer(inputs, attrs):
     i0, d0 = indices[0], data[0]
     if d0.shape.rank is None or i0.shape.rank is None:
         return [(d0.dtype, TensorShape(None))]
-    return [(d0.dtype, TensorShape([rows] + d0.shape.as_list()[i0.shape.rank:]))]
+    return [(d0.dtype, TensorShape([rows] + d0.shape.as_list()[i0.shape.rank :]))]
 
 
 def _dynamic_stitch_grad(op, g):
@@ -580,7 +608,14 @@ def dynamic_stitch(indices, data, name=None):
 
 
 TF_API = {
-    "tf": ["scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add",
-           "tensor_scatter_nd_sub", "tensor_scatter_nd_max", "tensor_scatter_nd_min",
-           "dynamic_partition", "dynamic_stitch"],
+    "tf": [
+        "scatter_nd",
+        "tensor_scatter_nd_update",
+        "tensor_scatter_nd_add",
+        "tensor_scatter_nd_sub",
+        "tensor_scatter_nd_max",
+        "tensor_scatter_nd_min",
+        "dynamic_partition",
+        "dynamic_stitch",
+    ],
 }

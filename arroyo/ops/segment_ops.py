@@ -82,7 +82,9 @@ def _segment_runs(op_name, data, ids):
 def _segment_kernel(op_name, ufunc, empty):
     def kernel(data, segment_ids, **_):
         starts, _, rows = _segment_runs(op_name, data, segment_ids)
-        return reduce_segments(ufunc, data, segment_ids, rows, empty, ids_sorted=True, starts=starts)
+        return reduce_segments(
+            ufunc, data, segment_ids, rows, empty, ids_sorted=True, starts=starts
+        )
 
     return kernel
 
@@ -309,7 +311,17 @@ def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
 
 
 TF_API = {
-    "tf.math": ["segment_sum", "segment_mean", "segment_max", "segment_min", "segment_prod",
-                "unsorted_segment_sum", "unsorted_segment_mean", "unsorted_segment_max",
-                "unsorted_segment_min", "unsorted_segment_prod", "unsorted_segment_sqrt_n"],
+    "tf.math": [
+        "segment_sum",
+        "segment_mean",
+        "segment_max",
+        "segment_min",
+        "segment_prod",
+        "unsorted_segment_sum",
+        "unsorted_segment_mean",
+        "unsorted_segment_max",
+        "unsorted_segment_min",
+        "unsorted_segment_prod",
+        "unsorted_segment_sqrt_n",
+    ],
 }

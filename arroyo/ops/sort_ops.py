@@ -27,8 +27,16 @@ from arroyo.ops.gather_ops import (
     type_error,
 )
 
-__all__ = ["top_k", "in_top_k", "sort", "argsort", "unique", "unique_with_counts", "bincount",
-           "searchsorted"]
+__all__ = [
+    "top_k",
+    "in_top_k",
+    "sort",
+    "argsort",
+    "unique",
+    "unique_with_counts",
+    "bincount",
+    "searchsorted",
+]
 
 TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
 Unique = collections.namedtuple("Unique", ["y", "idx"])
@@ -117,7 +125,9 @@ def _top_k_kernel(input, k, sorted=True, index_type=dtypes.int32, **_):  # noqa:
         values = input[idx]
     else:
         rows = input.reshape(int(np.prod(input.shape[:-1])), n)
-        values = rows[np.arange(rows.shape[0])[:, None], idx.reshape(rows.shape[0], k)].reshape(idx.shape)
+        values = rows[np.arange(rows.shape[0])[:, None], idx.reshape(rows.shape[0], k)].reshape(
+            idx.shape
+        )
     return [values, idx.astype(index_type._np, copy=False)]
 
 
@@ -171,7 +181,10 @@ def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa:
     check_type("TopKV2", "T", x, REAL)
     k = index_input(k, "TopKV2", "Tk")
     index_type = _index_dtype(index_type, "TopKV2", "index_type")
-    attrs = _TOPK_ATTRS.get((bool(sorted), index_type)) or {"sorted": bool(sorted), "index_type": index_type}
+    attrs = _TOPK_ATTRS.get((bool(sorted), index_type)) or {
+        "sorted": bool(sorted),
+        "index_type": index_type,
+    }
     values, indices = execute(_TOP_K, (x, k), attrs, name)
     return TopKV2(values, indices)
 
@@ -247,7 +260,9 @@ def _ascending_sort(values, axis, return_argsort):
         out = _descending_sort(math_ops.subtract(offset, values), axis, return_argsort)
         return out if return_argsort else math_ops.subtract(offset, out)
     if dtype.is_integer:
-        out = _descending_sort(math_ops.subtract(math_ops.negative(values), 1), axis, return_argsort)
+        out = _descending_sort(
+            math_ops.subtract(math_ops.negative(values), 1), axis, return_argsort
+        )
         return out if return_argsort else math_ops.subtract(math_ops.negative(out), 1)
     out = _descending_sort(math_ops.negative(values), axis, return_argsort)
     return out if return_argsort else math_ops.negative(out)
@@ -269,7 +284,9 @@ def _sort_or_argsort(values, axis, direction, return_argsort):
     if r is None:
         raise ValueError("tf.sort needs the rank of `values` to be known")
     if not -r <= ax < r:
-        raise InvalidArgumentError(None, None, f"slice index {ax} of dimension 0 out of bounds. [Op:StridedSlice]")
+        raise InvalidArgumentError(
+            None, None, f"slice index {ax} of dimension 0 out of bounds. [Op:StridedSlice]"
+        )
     return _SORT_IMPL[direction](values, ax, return_argsort)
 
 
@@ -399,7 +416,9 @@ def _bincount_core(op_name, arr, size, weights, binary_output):
     elif not weights.size:
         out = np.bincount(pos, minlength=n).astype(dtype, copy=False)
     elif dtype.kind == "f":
-        out = np.bincount(pos, weights=weights.reshape(-1)[keep], minlength=n).astype(dtype, copy=False)
+        out = np.bincount(pos, weights=weights.reshape(-1)[keep], minlength=n).astype(
+            dtype, copy=False
+        )
     else:
         out = np.zeros(n, dtype=dtype)
         np.add.at(out, pos, weights.reshape(-1)[keep])
@@ -458,7 +477,9 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int
         arr = math_ops.cast(arr, dtypes.int32)
     axis = 0 if axis is None else axis
     if axis not in (0, -1):
-        raise ValueError(f"Unsupported value for argument axis={axis}. Only 0 and -1 are currently supported.")
+        raise ValueError(
+            f"Unsupported value for argument axis={axis}. Only 0 and -1 are currently supported."
+        )
     check_type("DenseBincount", "Tidx", arr, INT32_64)
     size = _output_size(arr, minlength, maxlength)
     if axis == 0:
@@ -468,7 +489,9 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=dtypes.int
     if weights is None:
         weights = array_ops.zeros([0], dtype=dtype)
     check_type("DenseBincount", "T", weights, _BINCOUNT_T)
-    return execute(_DENSE_BINCOUNT, (arr, size, weights), {"binary_output": bool(binary_output)}, name)
+    return execute(
+        _DENSE_BINCOUNT, (arr, size, weights), {"binary_output": bool(binary_output)}, name
+    )
 
 
 def _output_size(arr, minlength, maxlength):
@@ -486,9 +509,13 @@ def _output_size(arr, minlength, maxlength):
     nonempty = math_ops.cast(math_ops.greater(array_ops.size(arr), 0), arr.dtype)
     size = math_ops.multiply(nonempty, math_ops.add(reduction_ops.reduce_max(arr), 1))
     if minlength is not None:
-        size = math_ops.maximum(to_tensor(minlength, arr.dtype) if not is_tensorlike(minlength) else minlength, size)
+        size = math_ops.maximum(
+            to_tensor(minlength, arr.dtype) if not is_tensorlike(minlength) else minlength, size
+        )
     if maxlength is not None:
-        size = math_ops.minimum(to_tensor(maxlength, arr.dtype) if not is_tensorlike(maxlength) else maxlength, size)
+        size = math_ops.minimum(
+            to_tensor(maxlength, arr.dtype) if not is_tensorlike(maxlength) else maxlength, size
+        )
     return size
 
 
@@ -518,7 +545,9 @@ def _bound_kernel(op_name, right):
     def kernel(sorted_inputs, values, out_type=dtypes.int32, **_):
         for arr, arg in ((sorted_inputs, "sorted_inputs"), (values, "values")):
             if arr.ndim != 2:
-                raise err(op_name, f"Shape must be rank 2 but is rank {arr.ndim} for `{arg}` argument")
+                raise err(
+                    op_name, f"Shape must be rank 2 but is rank {arr.ndim} for `{arg}` argument"
+                )
         if sorted_inputs.shape[0] != values.shape[0]:
             raise err(op_name, "Leading dim_size of both tensors must match.")
         if sorted_inputs.shape[1] == 0:
@@ -550,20 +579,30 @@ def searchsorted(sorted_sequence, values, side="left", out_type=dtypes.int32, na
     vals = to_tensor(values)
     for t in (seq, vals):
         if t.shape.rank == 0:
-            raise InvalidArgumentError(None, None, "slice index -1 of dimension 0 out of bounds. [Op:StridedSlice]")
+            raise InvalidArgumentError(
+                None, None, "slice index -1 of dimension 0 out of bounds. [Op:StridedSlice]"
+            )
     if side == "right":
         op = _UPPER_BOUND
     elif side == "left":
         op = _LOWER_BOUND
     else:
-        raise ValueError(f"Argument `side` must be either 'right' or 'left'. Received: `side` = '{side}'.")
+        raise ValueError(
+            f"Argument `side` must be either 'right' or 'left'. Received: `side` = '{side}'."
+        )
     if vals.dtype is not seq.dtype:
         raise err(op.name, f"cannot compute {op.name} as input #1(zero-based) was expected to be a "
                            f"{dtype_name(seq.dtype)} tensor but is a {dtype_name(vals.dtype)} tensor")  # fmt: skip
     out_type = _index_dtype(out_type, op.name, "out_type")
     sd, vd = dims_of(seq), dims_of(vals)
-    seq2 = array_ops.reshape(seq, shape_arg([prod(sd[:-1]), sd[-1]])) if seq.shape.rank != 2 else seq
-    vals2 = array_ops.reshape(vals, shape_arg([prod(vd[:-1]), vd[-1]])) if vals.shape.rank != 2 else vals
+    seq2 = (
+        array_ops.reshape(seq, shape_arg([prod(sd[:-1]), sd[-1]])) if seq.shape.rank != 2 else seq
+    )
+    vals2 = (
+        array_ops.reshape(vals, shape_arg([prod(vd[:-1]), vd[-1]]))
+        if vals.shape.rank != 2
+        else vals
+    )
     out = execute(op, (seq2, vals2), {"out_type": out_type}, name)
     return array_ops.reshape(out, shape_arg(vd)) if vals.shape.rank != 2 else out
 

@@ -62,7 +62,9 @@ def lgamma(x):
     sp = _scipy_special()
     if sp is not None:
         xa = np.asarray(x, dtype=np.float64)
-        return _same_dtype(np.where(xa == -np.inf, np.inf, sp.gammaln(xa)), x)  # TF: lgamma(-inf) = inf
+        return _same_dtype(
+            np.where(xa == -np.inf, np.inf, sp.gammaln(xa)), x
+        )  # TF: lgamma(-inf) = inf
     return _elementwise(_lgamma_scalar, x)
 
 
@@ -87,8 +89,10 @@ def _digamma64(x):
             x = np.where(small, x + 1, x)
         inv = 1 / x
         inv2 = inv * inv
-        series = np.log(x) - 0.5 * inv - inv2 * (
-            1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132)))
+        series = (
+            np.log(x)
+            - 0.5 * inv
+            - inv2 * (1 / 12 - inv2 * (1 / 120 - inv2 * (1 / 252 - inv2 * (1 / 240 - inv2 / 132))))
         )
         out = acc + series
         out = np.where(neg, out - refl, out)
@@ -149,7 +153,9 @@ def polygamma(n, x):
     pole = _poles(xa)
     with np.errstate(all="ignore"):
         if sp is not None:
-            out = np.where(nn == 0, sp.digamma(xa), sp.polygamma(np.maximum(nn, 1).astype(np.int64), xa))
+            out = np.where(
+                nn == 0, sp.digamma(xa), sp.polygamma(np.maximum(nn, 1).astype(np.int64), xa)
+            )
         else:
             out = np.empty(na.shape)
             zero = nn == 0

@@ -89,8 +89,15 @@ _OPS = {}
 for _name, (_kernel, _allowed, _grad) in _TABLE.items():
     _out = dtypes.bool if _name.startswith("Is") else None
     _OPS[_name] = (
-        defop(_name, ("x",), _kernel, infer=_infer.make_unary(_out), grad=_grad,
-              differentiable=_grad is not None, fusible=True),  # fmt: skip
+        defop(
+            _name,
+            ("x",),
+            _kernel,
+            infer=_infer.make_unary(_out),
+            grad=_grad,
+            differentiable=_grad is not None,
+            fusible=True,
+        ),  # fmt: skip
         np_allowed(_allowed),
         _allowed,
     )
@@ -171,8 +178,28 @@ _UNARY_PUBLIC = ["exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "square", "rec
                  "atanh", "sigmoid", "erf", "erfc", "lgamma", "digamma", "floor", "ceil", "round",
                  "rint", "is_nan", "is_inf", "is_finite", "polygamma"]  # fmt: skip
 TF_API = {
-    "tf": ["exp", "sqrt", "square", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-           "tanh", "asinh", "acosh", "atanh", "sigmoid", "floor", "round", "reciprocal", "rsqrt"],
+    "tf": [
+        "exp",
+        "sqrt",
+        "square",
+        "sin",
+        "cos",
+        "tan",
+        "asin",
+        "acos",
+        "atan",
+        "sinh",
+        "cosh",
+        "tanh",
+        "asinh",
+        "acosh",
+        "atanh",
+        "sigmoid",
+        "floor",
+        "round",
+        "reciprocal",
+        "rsqrt",
+    ],
     "tf.math": _UNARY_PUBLIC,
     "tf.nn": ["sigmoid", "tanh"],
 }

@@ -282,7 +282,9 @@ class Variable:
         from arroyo.ops import gather_ops
 
         if self._shape.rank == 0:
-            raise InvalidArgumentError(None, None, "params must be at least 1 dimensional [Op:ResourceGather]")
+            raise InvalidArgumentError(
+                None, None, "params must be at least 1 dimensional [Op:ResourceGather]"
+            )
         return gather_ops.gather(self.value(), indices)
 
     def gather_nd(self, indices, name=None):
@@ -316,7 +318,11 @@ class Variable:
         return self._unread(read_value)
 
     def _check_update_shape(self, t, op_name):
-        if tuple(t.shape.as_list()) != np.shape(self._value) if t.shape.is_fully_defined() else False:
+        if (
+            tuple(t.shape.as_list()) != np.shape(self._value)
+            if t.shape.is_fully_defined()
+            else False
+        ):
             raise InvalidArgumentError(
                 None, None,
                 f"Cannot update variable with shape {_brackets(np.shape(self._value))} using a "
@@ -348,7 +354,9 @@ class Variable:
         from arroyo.ops.indexed_slices import IndexedSlices
 
         if not isinstance(sparse_delta, IndexedSlices):
-            raise TypeError(f"Argument `sparse_delta` must be a `tf.IndexedSlices`. Received arg: {sparse_delta}")
+            raise TypeError(
+                f"Argument `sparse_delta` must be a `tf.IndexedSlices`. Received arg: {sparse_delta}"
+            )
         idx = np.asarray(convert_to_tensor(sparse_delta.indices)._value)
         vals = np.asarray(self._convert_update(sparse_delta.values)._value)
         n = np.shape(self._value)[0] if np.ndim(self._value) else 0
@@ -356,7 +364,9 @@ class Variable:
         if bad.any():
             i = int(np.argmax(bad.reshape(-1)))
             raise InvalidArgumentError(
-                None, None, f"indices[{i}] = {int(idx.reshape(-1)[i])} is not in [0, {n}) [Op:{op_name}]"
+                None,
+                None,
+                f"indices[{i}] = {int(idx.reshape(-1)[i])} is not in [0, {n}) [Op:{op_name}]",
             )
         new = np.array(self._value, copy=True)
         with np.errstate(all="ignore"):
@@ -391,7 +401,9 @@ class Variable:
         from arroyo.ops.indexed_slices import IndexedSlices
 
         if not isinstance(sparse_delta, IndexedSlices):
-            raise TypeError(f"Argument `sparse_delta` must be a `tf.IndexedSlices`. Received arg: {sparse_delta}")
+            raise TypeError(
+                f"Argument `sparse_delta` must be a `tf.IndexedSlices`. Received arg: {sparse_delta}"
+            )
         idx = np.asarray(convert_to_tensor(sparse_delta.indices)._value)
         vals = np.asarray(self._convert_update(sparse_delta.values)._value)
         new = np.array(self._value, copy=True)
@@ -415,7 +427,9 @@ class Variable:
 
     def scatter_nd_update(self, indices, updates, name=None):
         """Sets slices at N-d `indices` (as `tf.tensor_scatter_nd_update`, in place)."""
-        return self._scatter_nd("tensor_scatter_nd_update", indices, updates, "ResourceScatterNdUpdate")
+        return self._scatter_nd(
+            "tensor_scatter_nd_update", indices, updates, "ResourceScatterNdUpdate"
+        )
 
     def scatter_nd_add(self, indices, updates, name=None):
         return self._scatter_nd("tensor_scatter_nd_add", indices, updates, "ResourceScatterNdAdd")
@@ -456,7 +470,11 @@ class Variable:
                 f"allowed values: int32, int64 [Op:ResourceCountUpTo]",
             )  # fmt: skip
         if np.ndim(self._value):
-            raise InvalidArgumentError(None, None, f"input is not a scalar: {_brackets(np.shape(self._value))} [Op:ResourceCountUpTo]")
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"input is not a scalar: {_brackets(np.shape(self._value))} [Op:ResourceCountUpTo]",
+            )
         old = self._value
         if old >= limit:
             raise OutOfRangeError(None, None, f"Reached limit of {limit} [Op:ResourceCountUpTo]")
@@ -509,7 +527,12 @@ class Variable:
         return v
 
     def __reduce__(self):
-        return _rebuild_variable, (self.numpy(), self._trainable, self._handle_name, self._dtype.name)
+        return _rebuild_variable, (
+            self.numpy(),
+            self._trainable,
+            self._handle_name,
+            self._dtype.name,
+        )
 
     def __eq__(self, o):
         if o is self:

@@ -1,11 +1,11 @@
 """Inspects a SavedModel, printing what TensorFlow's `saved_model_cli show` prints.
 
-    python -m arroyo.saved_model show --dir PATH                      # tag-sets
-    python -m arroyo.saved_model show --dir PATH --tag_set serve      # SignatureDef keys
-    python -m arroyo.saved_model show --dir PATH --tag_set serve --signature_def serving_default
-    python -m arroyo.saved_model show --dir PATH --tag_set serve --list_ops
-    python -m arroyo.saved_model show --dir PATH --all                # everything, and the
-                                                                      # loaded concrete functions
+python -m arroyo.saved_model show --dir PATH                      # tag-sets
+python -m arroyo.saved_model show --dir PATH --tag_set serve      # SignatureDef keys
+python -m arroyo.saved_model show --dir PATH --tag_set serve --signature_def serving_default
+python -m arroyo.saved_model show --dir PATH --tag_set serve --list_ops
+python -m arroyo.saved_model show --dir PATH --all                # everything, and the
+                                                                  # loaded concrete functions
 """
 
 from __future__ import annotations
@@ -106,7 +106,9 @@ def _ops_used(graph_def):
 
 def _show_ops(mg, out):
     ops = ", ".join(repr(o) for o in sorted(_ops_used(mg.graph_def)))
-    out.write(f"The MetaGraph with tag set {list(mg.meta_info_def.tags)} contains the following ops: {{{ops}}}\n")
+    out.write(
+        f"The MetaGraph with tag set {list(mg.meta_info_def.tags)} contains the following ops: {{{ops}}}\n"
+    )
 
 
 def _print_args(arguments, kind, indent, out):
@@ -127,7 +129,11 @@ def _print_args(arguments, kind, indent, out):
             out.write(f"{pad}  Value: [" + "".join(f"{quote(v)}, " for v in element) + "\b\b]\n")
         elif isinstance(element, dict):
             out.write(f"{pad}  DType: {type(element).__name__}\n")
-            out.write(f"{pad}  Value: {{" + "".join(f"'{k}': {quote(v)}, " for k, v in element.items()) + "\b\b}\n")
+            out.write(
+                f"{pad}  Value: {{"
+                + "".join(f"'{k}': {quote(v)}, " for k, v in element.items())
+                + "\b\b}\n"
+            )
         else:
             out.write(f"{pad}  DType: {type(element).__name__}\n")
             out.write(f"{pad}  Value: {element}\n")
@@ -147,7 +153,11 @@ def _show_functions(directory, model, out):
     try:
         root = load(directory, options=LoadOptions(experimental_skip_checkpoint=True))
     except Exception as e:  # noqa: BLE001 - report like saved_model_cli
-        why = "the existence of custom ops in the SavedModel" if "Op type not registered" in str(e) else "unknown reasons"
+        why = (
+            "the existence of custom ops in the SavedModel"
+            if "Op type not registered" in str(e)
+            else "unknown reasons"
+        )
         out.write(f" N/A (could not be listed due to {why})\n")
         return
     for name in sorted(vars(root)):
@@ -176,7 +186,9 @@ def show(args, out=None):
         model = _read(directory)
         for mg in sorted(model.meta_graphs, key=lambda m: list(m.meta_info_def.tags)):
             tags = ", ".join(mg.meta_info_def.tags)
-            out.write(f"\nMetaGraphDef with tag-set: '{tags}' contains the following SignatureDefs:\n")
+            out.write(
+                f"\nMetaGraphDef with tag-set: '{tags}' contains the following SignatureDefs:\n"
+            )
             for key in sorted(mg.signature_def):
                 out.write(f"\nsignature_def['{key}']:\n")
                 _show_inputs_outputs(mg, key, 1, out)
@@ -195,7 +207,9 @@ def show(args, out=None):
     if args.list_ops:
         _show_ops(mg, out)
     if args.signature_def is None:
-        out.write("The given SavedModel MetaGraphDef contains SignatureDefs with the following keys:\n")
+        out.write(
+            "The given SavedModel MetaGraphDef contains SignatureDefs with the following keys:\n"
+        )
         for key in sorted(mg.signature_def):
             out.write(f'SignatureDef key: "{key}"\n')
     else:

@@ -57,7 +57,9 @@ class Library:
     def add(self, graph, inputs, outputs, name, arg_names=None, resource_vars=None):
         """Exports `graph` as FunctionDef `name`; returns the Variables bound to its resource args
         (in arg order)."""
-        fdef, variables = _function_def(self, graph, inputs, outputs, name, arg_names, resource_vars)
+        fdef, variables = _function_def(
+            self, graph, inputs, outputs, name, arg_names, resource_vars
+        )
         self.functions[name] = fdef
         return variables
 
@@ -68,7 +70,13 @@ class Library:
         if name is None:
             name = self.new_name(getattr(graph, "name", "branch"))
             self._nested[key] = name
-            self.add(graph, list(graph.inputs), list(graph.outputs), name, resource_vars=list(resource_vars))
+            self.add(
+                graph,
+                list(graph.inputs),
+                list(graph.outputs),
+                name,
+                resource_vars=list(resource_vars),
+            )
         return name
 
 
@@ -97,28 +105,34 @@ def _tf_def(op):
         if op.type in op_defs.known_ops()[1]:
             why = f"TensorFlow has no op named {op.type}"
         else:
-            why = ("arroyo has no TensorFlow signature for it (regenerate arroyo/saved_model/op_defs.json "
-                   "with tools/make_saved_model_op_defs.py)")
+            why = (
+                "arroyo has no TensorFlow signature for it (regenerate arroyo/saved_model/op_defs.json "
+                "with tools/make_saved_model_op_defs.py)"
+            )
         raise ValueError(f"Cannot save op '{op.name}' of type {op.type} in a SavedModel: {why}.")
     return d
 
 
 def _node_attrs(op, tf_def):
     """The node's attrs as Python values, TF's names: the op's own plus derived type attrs."""
-    own = {k: v for k, v in op.attrs.items() if v is not None and not k.startswith("_") and not callable(v)}
+    own = {
+        k: v
+        for k, v in op.attrs.items()
+        if v is not None and not k.startswith("_") and not callable(v)
+    }
     derived = {}
     in_args = tf_def.get("input_arg", [])
     sizes = op_defs.arg_sizes(in_args, own, total=len(op.inputs))
     pos = 0
     for a, n in zip(in_args, sizes):
-        ts = op.inputs[pos:pos + n]
+        ts = op.inputs[pos : pos + n]
         pos += n
         _derive(a, ts, derived)
     out_args = tf_def.get("output_arg", [])
     sizes = op_defs.arg_sizes(out_args, {**own, **derived}, total=len(op.outputs))
     pos = 0
     for a, n in zip(out_args, sizes):
-        ts = op.outputs[pos:pos + n]
+        ts = op.outputs[pos : pos + n]
         pos += n
         _derive(a, ts, derived)
     return own, derived
@@ -157,7 +171,11 @@ def _fill_attrs(node, op, tf_def, own, derived, lib):
     values = {}
     for ad in tf_def.get("attr", []):
         name, typ = ad["name"], ad["type"]
-        if name in derived and typ in ("type", "list(type)", "int") and name not in _EXPLICIT.get(op.type, ()):
+        if (
+            name in derived
+            and typ in ("type", "list(type)", "int")
+            and name not in _EXPLICIT.get(op.type, ())
+        ):
             val = derived[name]
         elif name in own:
             val = own[name]
@@ -261,7 +279,9 @@ def _function_def(lib, graph, inputs, outputs, name, arg_names, resource_vars):
             tf_def = _tf_def(op)
             own, derived = _node_attrs(op, tf_def)
             if op.type == "Const":
-                tp.make_tensor_proto(op.attrs["value"], op.attrs["dtype"], node.attr["value"].tensor)
+                tp.make_tensor_proto(
+                    op.attrs["value"], op.attrs["dtype"], node.attr["value"].tensor
+                )
                 node.attr["dtype"].type = op.attrs["dtype"].as_datatype_enum
                 values = {"dtype": op.attrs["dtype"]}
             else:
@@ -308,7 +328,9 @@ def _input_ref(ex, t):
     if r is None:
         if _is_variable(t):
             raise ValueError(f"Variable {t.name} is not an input of the function being saved")
-        raise ValueError(f"Cannot save: tensor {getattr(t, 'name', t)} is not computed by the saved function")
+        raise ValueError(
+            f"Cannot save: tensor {getattr(t, 'name', t)} is not computed by the saved function"
+        )
     return r
 
 
@@ -317,7 +339,7 @@ def _control_flow_node(ex, node, op):
     attrs = op.attrs
     nv = attrs.get("_num_vars", 0)
     ins = list(op.inputs)
-    variables = ins[len(ins) - nv:] if nv else []
+    variables = ins[len(ins) - nv :] if nv else []
     node.input.extend(_input_ref(ex, t) for t in ins)
     tin = [_dtype_of(t) for t in ins[1:]]
     values = {"Tin": tin, "Tout": list(attrs["Tout"])}
@@ -359,7 +381,7 @@ def _while_node(ex, node, op):
     k = attrs["_num_loop_vars"]
     has_max = bool(attrs.get("_has_max"))
     ins = list(op.inputs)
-    variables = ins[len(ins) - nv:] if nv else []
+    variables = ins[len(ins) - nv :] if nv else []
     tensors = ins[: len(ins) - nv] if nv else ins
     maximum = tensors[0] if has_max else None
     rest = tensors[1:] if has_max else tensors  # loop variables, then captured tensors
@@ -373,7 +395,10 @@ def _while_node(ex, node, op):
         try:
             pre = []
             if has_max:
-                pre = [g.placeholder(dtypes.int32, [], "loop_counter"), g.placeholder(dtypes.int32, [], "max_iterations")]
+                pre = [
+                    g.placeholder(dtypes.int32, [], "loop_counter"),
+                    g.placeholder(dtypes.int32, [], "max_iterations"),
+                ]
             vals = [g.placeholder(t.dtype, s, "loop_var") for t, s in zip(rest, shapes)]
             if kind == "cond":
                 (r,) = _replay_graph(cg, cg.inputs, vals, cg.outputs)

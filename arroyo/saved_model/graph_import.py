@@ -79,7 +79,9 @@ class FunctionImporter:
                 if i >= n_user:
                     cap = captures[i - n_user]
                     if not _is_variable(cap):
-                        cap = graph.capture_constant(cap._value if hasattr(cap, "_value") else np.asarray(cap))
+                        cap = graph.capture_constant(
+                            cap._value if hasattr(cap, "_value") else np.asarray(cap)
+                        )
                     env[arg.name] = cap
                     continue
                 if arg.type == dtypes.resource.as_datatype_enum:
@@ -117,7 +119,9 @@ class FunctionImporter:
         for arg in fdef.signature.output_arg:
             ref = fdef.ret.get(arg.name)
             if ref is None:
-                raise ValueError(f"Function {fdef.signature.name} does not return its output {arg.name}")
+                raise ValueError(
+                    f"Function {fdef.signature.name} does not return its output {arg.name}"
+                )
             out.append(self._resolve(ref, env, produced))
         return out
 
@@ -180,7 +184,9 @@ class FunctionImporter:
             var = _variable(inputs[0], node)
             value = inputs[1]
             if value.dtype != var.dtype:
-                raise ValueError(f"{op} {node.name}: value dtype {value.dtype.name} != variable dtype {var.dtype.name}")
+                raise ValueError(
+                    f"{op} {node.name}: value dtype {value.dtype.name} != variable dtype {var.dtype.name}"
+                )
             graph.assign_variable(var, value, get_op(op))
             return []
         if op in _RESOURCE_READS:
@@ -210,7 +216,9 @@ class FunctionImporter:
             ) from None
         attrs = self._attrs(node, opdef)
         if any(_is_variable(x) for x in inputs):
-            raise NotImplementedError(f"Op {op} (node {node.name}) on a resource input is not supported")
+            raise NotImplementedError(
+                f"Op {op} (node {node.name}) on a resource input is not supported"
+            )
         res = execute(opdef, tuple(inputs), attrs, name=node.name)
         n = opdef.num_outputs
         if not callable(n) and n == 1:
@@ -288,7 +296,9 @@ class FunctionImporter:
         for fname in names:
             g, outs = self._branch(fname, rest)
             if any(_is_variable(o) for o in outs):
-                raise NotImplementedError(f"Node {node.name}: a branch returning a resource is not supported")
+                raise NotImplementedError(
+                    f"Node {node.name}: a branch returning a resource is not supported"
+                )
             g.outputs = outs
             graphs.append(g)
         tout = [o.dtype for o in graphs[0].outputs]
@@ -410,7 +420,9 @@ def _arg_shape(fdef, i):
 def _arg_dtype(arg, fdef, attrs):
     if arg.type:
         return tp.dtype_from_enum(arg.type)
-    raise NotImplementedError(f"Function {fdef.signature.name}: argument {arg.name} has a polymorphic type")
+    raise NotImplementedError(
+        f"Function {fdef.signature.name}: argument {arg.name} has a polymorphic type"
+    )
 
 
 def _topological(node_defs, nodes):

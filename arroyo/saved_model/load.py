@@ -87,7 +87,9 @@ class _Asset:
 class RestoredConcreteFunction(ConcreteFunction):
     """A concrete function loaded from a SavedModel (callable with its traced signature)."""
 
-    def __init__(self, graph, inputs, outputs, structured_outputs, out_template, args, kwargs, name):
+    def __init__(
+        self, graph, inputs, outputs, structured_outputs, out_template, args, kwargs, name
+    ):
         super().__init__(graph, inputs, outputs, structured_outputs, out_template, args, name)
         self._saved_args = args
         self._saved_kwargs = kwargs
@@ -101,7 +103,7 @@ class RestoredConcreteFunction(ConcreteFunction):
     def __call__(self, *args, **kwargs):
         """Positional tensors (up to the allowed count) and keyword arguments by input name."""
         values = list(args)
-        rest = self._arg_keywords[len(args):]
+        rest = self._arg_keywords[len(args) :]
         problem = None
         if len(args) > self._num_positional_args:
             problem = "too many positional arguments"
@@ -168,7 +170,9 @@ class RestoredFunction:
 
     _arroyo_restored_function = True
 
-    def __init__(self, name, spec, input_signature, concrete_functions, jit_compile=0, is_method=False):
+    def __init__(
+        self, name, spec, input_signature, concrete_functions, jit_compile=0, is_method=False
+    ):
         self._name = name
         self._fullargspec = spec
         self._input_signature = input_signature
@@ -263,11 +267,20 @@ class RestoredFunction:
             self._check_input_signature(args, kwargs, positional)
         for allow_conversion in (False, True):
             for cf in self._concrete_functions:
-                flat = _match((positional, kw), (cf._saved_args, cf._saved_kwargs), allow_conversion)
+                flat = _match(
+                    (positional, kw), (cf._saved_args, cf._saved_kwargs), allow_conversion
+                )
                 if flat is not None:
-                    if not kwargs and not allow_conversion and len(positional) == len(args) and not kw:
+                    if (
+                        not kwargs
+                        and not allow_conversion
+                        and len(positional) == len(args)
+                        and not kw
+                    ):
                         key = _fast_key(args)
-                        if key is not None and all(isinstance(s, TensorSpec) for s in cf._saved_args):
+                        if key is not None and all(
+                            isinstance(s, TensorSpec) for s in cf._saved_args
+                        ):
                             self._fast[key] = cf  # eager tensors of these dtypes/shapes: this one
                     return cf._call_flat(flat)
         raise ValueError(self._no_match_message(positional, kw))
@@ -278,7 +291,10 @@ class RestoredFunction:
         if not args and not kwargs and len(self._concrete_functions) == 1:
             return self._concrete_functions[0]
         for cf in self._concrete_functions:
-            if _match((positional, kw), (cf._saved_args, cf._saved_kwargs), True, specs_ok=True) is not None:
+            if (
+                _match((positional, kw), (cf._saved_args, cf._saved_kwargs), True, specs_ok=True)
+                is not None
+            ):
                 return cf
         raise ValueError(self._no_match_message(positional, kw))
 
@@ -288,7 +304,9 @@ class RestoredFunction:
             lines += [f"    * {_describe(a)}" for a in items]
             return lines
 
-        lines = ["Could not find matching concrete function to call loaded from the SavedModel. Got:"]
+        lines = [
+            "Could not find matching concrete function to call loaded from the SavedModel. Got:"
+        ]
         lines += fmt_args(args)
         lines.append(f"  Keyword arguments: {kwargs}")
         lines.append("")
@@ -333,7 +351,11 @@ def _python_signature(spec):
         params.append(inspect.Parameter(spec.varargs, inspect.Parameter.VAR_POSITIONAL))
     kwd = spec.kwonlydefaults or {}
     for a in spec.kwonlyargs:
-        params.append(inspect.Parameter(a, inspect.Parameter.KEYWORD_ONLY, default=kwd.get(a, inspect.Parameter.empty)))
+        params.append(
+            inspect.Parameter(
+                a, inspect.Parameter.KEYWORD_ONLY, default=kwd.get(a, inspect.Parameter.empty)
+            )
+        )
     if spec.varkw:
         params.append(inspect.Parameter(spec.varkw, inspect.Parameter.VAR_KEYWORD))
     try:
@@ -464,7 +486,9 @@ class _Loader:
         self.export_dir = export_dir
         self.options = options or LoadOptions()
         self.proto = mg.object_graph_def
-        self.importer = FunctionImporter(mg.graph_def.library, OpDefs(mg.meta_info_def.stripped_op_list))
+        self.importer = FunctionImporter(
+            mg.graph_def.library, OpDefs(mg.meta_info_def.stripped_op_list)
+        )
         self.nodes = [None] * len(self.proto.nodes)
         self.concrete = {}
         self._create_objects()
@@ -513,9 +537,15 @@ class _Loader:
 
         dtype = tp.dtype_from_enum(proto.dtype)
         shape = tp.shape_from_proto(proto.shape)
-        concrete = [0 if d is None else d for d in shape.as_list()] if shape.rank is not None else []
+        concrete = (
+            [0 if d is None else d for d in shape.as_list()] if shape.rank is not None else []
+        )
         np_dtype = object if dtype is dtypes.string else dtypes.np_dtype(dtype)
-        init = np.zeros(concrete, dtype=np_dtype) if np_dtype is not object else np.full(concrete, b"", dtype=object)
+        init = (
+            np.zeros(concrete, dtype=np_dtype)
+            if np_dtype is not object
+            else np.full(concrete, b"", dtype=object)
+        )
         name = proto.name or None
         var = Variable(init, trainable=proto.trainable, name=name, dtype=dtype,
                        shape=shape if not shape.is_fully_defined() else None,
@@ -539,11 +569,19 @@ class _Loader:
         scf = self.proto.concrete_functions.get(name)
         if scf is not None:
             captures = [self.nodes[i] for i in scf.bound_inputs]
-            sig = st.decode(scf.canonicalized_input_signature) if scf.HasField("canonicalized_input_signature") else None
-            out_sig = st.decode(scf.output_signature) if scf.HasField("output_signature") else _NO_SIGNATURE
+            sig = (
+                st.decode(scf.canonicalized_input_signature)
+                if scf.HasField("canonicalized_input_signature")
+                else None
+            )
+            out_sig = (
+                st.decode(scf.output_signature)
+                if scf.HasField("output_signature")
+                else _NO_SIGNATURE
+            )
         else:
             captures, sig, out_sig = [], None, _NO_SIGNATURE
-        args, kwargs = (sig if isinstance(sig, (list, tuple)) and len(sig) == 2 else ((), {}))
+        args, kwargs = sig if isinstance(sig, (list, tuple)) and len(sig) == 2 else ((), {})
         args = tuple(args)
         kwargs = dict(kwargs or {})
         specs = [x for x in nest.flatten((args, kwargs)) if isinstance(x, TensorSpec)]
@@ -568,12 +606,16 @@ class _Loader:
     def _function(self, proto):
         spec = proto.function_spec
         fullargspec = st.decode(spec.fullargspec) if spec.HasField("fullargspec") else None
-        input_signature = st.decode(spec.input_signature) if spec.HasField("input_signature") else None
+        input_signature = (
+            st.decode(spec.input_signature) if spec.HasField("input_signature") else None
+        )
         cfs = [self._concrete_function(n) for n in proto.concrete_functions]
         if fullargspec is not None and not hasattr(fullargspec, "args"):
             fullargspec = None
         name = _clean_name(proto.concrete_functions[0]) if proto.concrete_functions else "function"
-        return RestoredFunction(name, fullargspec, input_signature, cfs, int(spec.jit_compile), spec.is_method)
+        return RestoredFunction(
+            name, fullargspec, input_signature, cfs, int(spec.jit_compile), spec.is_method
+        )
 
     def _bare(self, proto):
         cf = self._concrete_function(proto.concrete_function_name)
@@ -610,7 +652,9 @@ class _Loader:
                         continue
                     if ref.local_name == "__call__" and isinstance(obj, AutoTrackable):
                         # Python looks `__call__` up on the type: give this object its own class.
-                        obj.__class__ = type("_UserObject", (type(obj),), {"__call__": _call_attribute})
+                        obj.__class__ = type(
+                            "_UserObject", (type(obj),), {"__call__": _call_attribute}
+                        )
         root = self.nodes[0]
         if isinstance(root, AutoTrackable):
             if not hasattr(root, "signatures"):
@@ -635,8 +679,12 @@ class _Loader:
             return
         reader = BundleReader(prefix)
         if not reader.has_tensor(ck.OBJECT_GRAPH_KEY):
-            raise ValueError(f"The checkpoint in {prefix} has no object graph; cannot restore variables.")
-        graph = tp.pb("tensor_bundle_pb2").TrackableObjectGraph.FromString(reader.get(ck.OBJECT_GRAPH_KEY)[()])
+            raise ValueError(
+                f"The checkpoint in {prefix} has no object graph; cannot restore variables."
+            )
+        graph = tp.pb("tensor_bundle_pb2").TrackableObjectGraph.FromString(
+            reader.get(ck.OBJECT_GRAPH_KEY)[()]
+        )
         children = [{r.local_name: r.node_id for r in n.children} for n in self.proto.nodes]
         restored = set()
         stack, seen = [(0, 0)], set()

@@ -109,13 +109,17 @@ def _concrete_functions(fn):
 
 def _canonical_args(python_function, cf):
     """The traced arguments with defaults filled in, tensors as TensorSpecs (TF's canonical form)."""
-    args = list(cf._structured_args) if isinstance(cf._structured_args, (list, tuple)) else [cf._structured_args]
+    args = (
+        list(cf._structured_args)
+        if isinstance(cf._structured_args, (list, tuple))
+        else [cf._structured_args]
+    )
     try:
         import inspect
 
         params = [p for p in inspect.signature(python_function).parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]  # fmt: skip
-        for p in params[len(args):]:
+        for p in params[len(args) :]:
             if p.default is p.empty:
                 break
             args.append(p.default)
@@ -164,7 +168,10 @@ def _function_attributes(obj):
             static = inspect.getattr_static(obj, name)
         except AttributeError:
             continue
-        if isinstance(static, property) or type(static).__name__ in ("cached_property", "getset_descriptor"):
+        if isinstance(static, property) or type(static).__name__ in (
+            "cached_property",
+            "getset_descriptor",
+        ):
             continue
         try:
             value = getattr(obj, name)
@@ -328,7 +335,7 @@ class _Builder:
         info.tensorflow_git_version = f"arroyo-{__version__}"
         info.stripped_default_attrs = True
         for alias_name, fn in self.options.function_aliases.items():
-            for cf, _ in (_concrete_functions(fn) if _is_function(fn) else [(fn, None)]):
+            for cf, _ in _concrete_functions(fn) if _is_function(fn) else [(fn, None)]:
                 if id(cf) in self.exported:
                     info.function_aliases[self.exported[id(cf)][0]] = alias_name
         self._stripped_ops(info)
@@ -365,7 +372,9 @@ class _Builder:
             for _, child in self.refs[n]:
                 trace = self.order[child]
                 f.concrete_functions.append(self._export(trace.cf, trace.args, og))
-                node.dependencies.add(node_id=child, local_name=f"trace_{len(f.concrete_functions) - 1}")
+                node.dependencies.add(
+                    node_id=child, local_name=f"trace_{len(f.concrete_functions) - 1}"
+                )
             if getattr(obj, "_arroyo_restored_function", False):
                 obj._function_spec_proto(f.function_spec)
             else:
@@ -384,7 +393,11 @@ class _Builder:
             node.user_object.version.min_consumer = 1
         elif isinstance(obj, ck._Container):
             kind = {list: "trackable_list_wrapper", tuple: "trackable_tuple_wrapper"}.get(
-                type(obj.value), "trackable_dict_wrapper" if isinstance(obj.value, dict) else "trackable_list_wrapper")
+                type(obj.value),
+                "trackable_dict_wrapper"
+                if isinstance(obj.value, dict)
+                else "trackable_list_wrapper",
+            )
             node.user_object.identifier = kind
             node.user_object.version.producer = 1
             node.user_object.version.min_consumer = 1
@@ -452,7 +465,10 @@ class _Builder:
         scf.bound_inputs.extend(self._bound_inputs(variables, cf.name))
         st.encode(((), {kw: TensorSpec(p.shape, p.dtype, kw) for kw, p in pairs}),
                   scf.canonicalized_input_signature)  # fmt: skip
-        st.encode({k: TensorSpec(outputs[k].shape, outputs[k].dtype, k) for k in keys}, scf.output_signature)
+        st.encode(
+            {k: TensorSpec(outputs[k].shape, outputs[k].dtype, k) for k in keys},
+            scf.output_signature,
+        )
         sig.fname, sig.variables, sig.keys, sig.outputs = name, variables, keys, outputs
         return name
 
@@ -471,7 +487,9 @@ class _Builder:
                 n.attr["dtype"].type = obj.dtype.as_datatype_enum
                 tp.shape_proto(obj.shape, n.attr["shape"].shape)
                 n.attr["shared_name"].s = nm.encode()
-                tp.python_to_attr([TensorSpec([], dtypes.resource).shape], "list(shape)", n.attr["_output_shapes"])
+                tp.python_to_attr(
+                    [TensorSpec([], dtypes.resource).shape], "list(shape)", n.attr["_output_shapes"]
+                )
                 self.lib.op_types.add("VarHandleOp")
         for key, sig in self.sigmap.items:
             sd = mg.signature_def[key]
@@ -493,7 +511,9 @@ class _Builder:
             n.attr["f"].func.name = sig.fname
             tp.python_to_attr([p.dtype for p in sig.inputs] + [dtypes.resource] * len(sig.variables),
                               "list(type)", n.attr["Tin"])  # fmt: skip
-            tp.python_to_attr([sig.outputs[k].dtype for k in sig.keys], "list(type)", n.attr["Tout"])
+            tp.python_to_attr(
+                [sig.outputs[k].dtype for k in sig.keys], "list(type)", n.attr["Tout"]
+            )
             for i, k in enumerate(sig.keys):
                 ti = sd.outputs[k]
                 ti.name = f"{call}:{i}"
@@ -532,7 +552,9 @@ class _Builder:
             n = g.node.add(name=call, op="StatefulPartitionedCall")
             n.input.extend([ph] + [handles[id(v)] for v in variables])
             n.attr["f"].func.name = fname
-            tp.python_to_attr([dtypes.string] + [dtypes.resource] * len(variables), "list(type)", n.attr["Tin"])
+            tp.python_to_attr(
+                [dtypes.string] + [dtypes.resource] * len(variables), "list(type)", n.attr["Tin"]
+            )
             tp.python_to_attr([dtypes.string], "list(type)", n.attr["Tout"])
             calls[kind] = call
         self.lib.op_types.update(("Const", "Identity", "NoOp", "ReadVariableOp", "AssignVariableOp",
@@ -571,8 +593,14 @@ class _Builder:
             for name, child in self.refs[n]:
                 node.children.add(node_id=child, local_name=name)
             if _is_variable(obj):
-                key = "/".join(ck.escape_local_name(p) for p in paths[n]) + "/.ATTRIBUTES/" + ck.VARIABLE_VALUE
-                node.attributes.add(name=ck.VARIABLE_VALUE, full_name=obj._handle_name, checkpoint_key=key)
+                key = (
+                    "/".join(ck.escape_local_name(p) for p in paths[n])
+                    + "/.ATTRIBUTES/"
+                    + ck.VARIABLE_VALUE
+                )
+                node.attributes.add(
+                    name=ck.VARIABLE_VALUE, full_name=obj._handle_name, checkpoint_key=key
+                )
                 values[key] = (obj.numpy(), obj.dtype)
                 self.var_keys[id(obj)] = key
         has = [False] * len(self.order)
@@ -614,17 +642,25 @@ def _saver_function(name, kind, variables, keys, ckpt_graph):
         slices = const("SaveV2/shape_and_slices", [""] * (len(keys) + 1))
         reads = []
         for i, v in enumerate(variables):
-            r = fdef.node_def.add(name=f"ReadVariableOp_{i}", op="ReadVariableOp", input=[f"variable_{i}"])
+            r = fdef.node_def.add(
+                name=f"ReadVariableOp_{i}", op="ReadVariableOp", input=[f"variable_{i}"]
+            )
             r.attr["dtype"].type = v.dtype.as_datatype_enum
             reads.append(f"ReadVariableOp_{i}:value:0")
         graph = const("object_graph", ckpt_graph)
-        n = fdef.node_def.add(name="SaveV2", op="SaveV2", input=["file_prefix", names, slices] + reads + [graph])
-        tp.python_to_attr([v.dtype for v in variables] + [dtypes.string], "list(type)", n.attr["dtypes"])
+        n = fdef.node_def.add(
+            name="SaveV2", op="SaveV2", input=["file_prefix", names, slices] + reads + [graph]
+        )
+        tp.python_to_attr(
+            [v.dtype for v in variables] + [dtypes.string], "list(type)", n.attr["dtypes"]
+        )
         effects.append("SaveV2")
     else:
         names = const("RestoreV2/tensor_names", keys)
         slices = const("RestoreV2/shape_and_slices", [""] * len(keys))
-        n = fdef.node_def.add(name="RestoreV2", op="RestoreV2", input=["file_prefix", names, slices])
+        n = fdef.node_def.add(
+            name="RestoreV2", op="RestoreV2", input=["file_prefix", names, slices]
+        )
         tp.python_to_attr([v.dtype for v in variables], "list(type)", n.attr["dtypes"])
         for i, v in enumerate(variables):
             a = fdef.node_def.add(name=f"AssignVariableOp_{i}", op="AssignVariableOp",
@@ -677,7 +713,11 @@ def _write(export_dir, model, ckpt_graph, values):
         writer = BundleWriter(os.path.join(tmp, "variables", "variables"))
         for key, (value, dtype) in values.items():
             writer.add(key, value, dtype)
-        writer.add(ck.OBJECT_GRAPH_KEY, np.array(ckpt_graph.SerializeToString(), dtype=object), dtypes.string)
+        writer.add(
+            ck.OBJECT_GRAPH_KEY,
+            np.array(ckpt_graph.SerializeToString(), dtype=object),
+            dtypes.string,
+        )
         writer.write()
         os.makedirs(os.path.join(tmp, "assets"), exist_ok=True)
         with open(os.path.join(tmp, "saved_model.pb"), "wb") as fh:

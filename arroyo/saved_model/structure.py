@@ -62,7 +62,9 @@ def encode(value, out=None):
         out.dict_value.SetInParent()
         for k, v in value.items():
             if not isinstance(k, str):
-                raise ValueError(f"Cannot save a dict with non-string key {k!r} in a function signature")
+                raise ValueError(
+                    f"Cannot save a dict with non-string key {k!r} in a function signature"
+                )
             encode(v, out.dict_value.fields[k])
     elif isinstance(value, EagerTensor):
         tp.make_tensor_proto(value._value, value.dtype, out.tensor_value)

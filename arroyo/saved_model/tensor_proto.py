@@ -87,7 +87,9 @@ def make_tensor_proto(value, dtype=None, out=None):
     if dtype is dtypes.string:
         arr = np.asarray(value, dtype=object)
         shape_proto(arr.shape, out.tensor_shape)
-        out.string_val.extend(v if isinstance(v, bytes) else str(v).encode() for v in arr.reshape(-1))
+        out.string_val.extend(
+            v if isinstance(v, bytes) else str(v).encode() for v in arr.reshape(-1)
+        )
         return out
     if dtype in (dtypes.resource, dtypes.variant):
         raise ValueError(f"Cannot serialize a {dtype.name} tensor as a constant")
@@ -103,7 +105,9 @@ def make_tensor_proto(value, dtype=None, out=None):
         else:
             getattr(out, field).append(flat[0].item())
         return out
-    out.tensor_content = np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+    out.tensor_content = (
+        np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
+    )
     return out
 
 
@@ -117,13 +121,17 @@ def tensor_from_proto(proto):
         arr = np.empty(n, dtype=object)
         if vals:
             arr[: len(vals)] = vals
-            arr[len(vals):] = vals[-1]
+            arr[len(vals) :] = vals[-1]
         else:
             arr[:] = b""
         return arr.reshape(shape)
     npd = _np_dtype(dtype)
     if proto.tensor_content:
-        return np.frombuffer(proto.tensor_content, dtype=npd.newbyteorder("<")).astype(npd).reshape(shape)
+        return (
+            np.frombuffer(proto.tensor_content, dtype=npd.newbyteorder("<"))
+            .astype(npd)
+            .reshape(shape)
+        )
     field = _VAL_FIELD.get(dtype.name)
     if field is None:
         raise ValueError(f"Cannot read a TensorProto of dtype {dtype.name}")
@@ -140,7 +148,7 @@ def tensor_from_proto(proto):
     out = np.zeros(n, dtype=npd)
     if vals.size:
         out[: vals.size] = vals[:n]
-        out[vals.size:] = vals[-1]
+        out[vals.size :] = vals[-1]
     return out.reshape(shape)
 
 

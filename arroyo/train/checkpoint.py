@@ -138,7 +138,11 @@ def _object_graph_and_values(root):
         for name, k in refs[_key(obj)]:
             node.children.add(node_id=ids[k], local_name=name)
         if _is_variable(obj):
-            key = "/".join(escape_local_name(p) for p in paths[_key(obj)]) + "/.ATTRIBUTES/" + VARIABLE_VALUE
+            key = (
+                "/".join(escape_local_name(p) for p in paths[_key(obj)])
+                + "/.ATTRIBUTES/"
+                + VARIABLE_VALUE
+            )
             full_name = obj.name[:-2] if obj.name.endswith(":0") else obj.name
             node.attributes.add(name=VARIABLE_VALUE, full_name=full_name, checkpoint_key=key)
             values[key] = (obj._value, obj.dtype)  # arrays are never mutated: no copy
@@ -362,7 +366,9 @@ class Checkpoint:
             from arroyo.ops.variables import Variable
 
             with init_scope():
-                self._save_counter = Variable(0, dtype=dtypes.int64, trainable=False, name="save_counter")
+                self._save_counter = Variable(
+                    0, dtype=dtypes.int64, trainable=False, name="save_counter"
+                )
             apply_deferred(self, "save_counter", self._save_counter)
         return self._save_counter
 
@@ -373,7 +379,9 @@ class Checkpoint:
         writer = BundleWriter(file_prefix)
         for key, (value, dtype) in values.items():
             writer.add(key, value, dtype)
-        writer.add(OBJECT_GRAPH_KEY, np.array(graph.SerializeToString(), dtype=object), dtypes.string)
+        writer.add(
+            OBJECT_GRAPH_KEY, np.array(graph.SerializeToString(), dtype=object), dtypes.string
+        )
         writer.write()
         return file_prefix
 
@@ -385,7 +393,11 @@ class Checkpoint:
         directory = os.path.dirname(path) or "."
         state = get_checkpoint_state(directory)
         paths = list(state["all_model_checkpoint_paths"]) if state else []
-        rel = os.path.relpath(path, directory) if os.path.isabs(path) == os.path.isabs(directory) else path
+        rel = (
+            os.path.relpath(path, directory)
+            if os.path.isabs(path) == os.path.isabs(directory)
+            else path
+        )
         if rel not in paths:
             paths.append(rel)
         update_checkpoint_state(directory, rel, paths)
@@ -503,7 +515,9 @@ def _resolve(ckpt_dir_or_file):
     if os.path.isdir(p):
         latest = latest_checkpoint(p)
         if latest is None:
-            raise ValueError(f"Couldn't find 'checkpoint' file or checkpoints in given directory {p}")
+            raise ValueError(
+                f"Couldn't find 'checkpoint' file or checkpoints in given directory {p}"
+            )
         return latest
     return p
 
@@ -551,7 +565,9 @@ class CheckpointManager:
     def __init__(self, checkpoint, directory, max_to_keep, keep_checkpoint_every_n_hours=None,
                  checkpoint_name="ckpt", step_counter=None, checkpoint_interval=None, init_fn=None):  # fmt: skip
         if max_to_keep is not None and max_to_keep <= 0:
-            raise ValueError(f"Expected a positive integer or `None` for `max_to_keep`, got {max_to_keep}.")
+            raise ValueError(
+                f"Expected a positive integer or `None` for `max_to_keep`, got {max_to_keep}."
+            )
         self._checkpoint = checkpoint
         self._directory = os.fspath(directory)
         self._max_to_keep = max_to_keep
@@ -602,7 +618,11 @@ class CheckpointManager:
             counter.assign_add(1)
             number = int(counter.numpy())
         else:
-            number = int(checkpoint_number.numpy() if hasattr(checkpoint_number, "numpy") else checkpoint_number)
+            number = int(
+                checkpoint_number.numpy()
+                if hasattr(checkpoint_number, "numpy")
+                else checkpoint_number
+            )
         path = self._checkpoint.write(f"{self._prefix}-{number}")
         now = time.time()
         self._entries = [(p, t) for p, t in self._entries if p != path] + [(path, now)]
@@ -619,7 +639,10 @@ class CheckpointManager:
             return
         while len(self._entries) > self._max_to_keep:
             path, ts = self._entries.pop(0)
-            if self._keep_hours is not None and ts - self._last_preserved >= self._keep_hours * 3600:
+            if (
+                self._keep_hours is not None
+                and ts - self._last_preserved >= self._keep_hours * 3600
+            ):
                 self._last_preserved = ts
                 continue
             for f in (path + ".index",) + tuple(

@@ -50,7 +50,7 @@ def extend(crc: int, data) -> int:
         # The extension wants bytes: copy large buffers in cache-friendly chunks.
         mv = memoryview(data).cast("B")
         for i in range(0, len(mv), _CHUNK):
-            crc = _g.extend(crc, bytes(mv[i:i + _CHUNK]))
+            crc = _g.extend(crc, bytes(mv[i : i + _CHUNK]))
         return crc
     return py_extend(crc, data)
 

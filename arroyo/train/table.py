@@ -178,9 +178,9 @@ def _block_entries(data, path):
         vlen, pos = get_varint(data, pos)
         if shared > len(key) or pos + non_shared + vlen > limit:
             raise DataLossError(None, None, f"corrupt block entry in {path}")
-        key = key[:shared] + data[pos:pos + non_shared]
+        key = key[:shared] + data[pos : pos + non_shared]
         pos += non_shared
-        yield key, data[pos:pos + vlen]
+        yield key, data[pos : pos + vlen]
         pos += vlen
 
 

@@ -38,7 +38,10 @@ def _np_dtype(dtype: dtypes.DType):
 
 
 def _encode_strings(arr):
-    flat = [v if isinstance(v, bytes) else str(v).encode() for v in np.asarray(arr, dtype=object).reshape(-1)]
+    flat = [
+        v if isinstance(v, bytes) else str(v).encode()
+        for v in np.asarray(arr, dtype=object).reshape(-1)
+    ]
     lengths = bytearray()
     crc = 0
     for s in flat:
@@ -62,7 +65,9 @@ class BundleWriter:
     def add(self, key: str, value, dtype: dtypes.DType | None = None):
         arr = value if isinstance(value, (np.ndarray, np.generic)) else np.asarray(value)
         if dtype is None:
-            dtype = dtypes._BY_NP.get(np.asarray(arr).dtype) or dtypes.as_dtype(np.asarray(arr).dtype)
+            dtype = dtypes._BY_NP.get(np.asarray(arr).dtype) or dtypes.as_dtype(
+                np.asarray(arr).dtype
+            )
         if key in self._tensors:
             raise ValueError(f"Duplicate checkpoint key {key!r}")
         self._tensors[key] = (np.asarray(arr), dtype)
@@ -92,7 +97,9 @@ class BundleWriter:
                         crc = crc32c.mask(crc32c.value(a if a.size else b""))
                         fh.write(memoryview(a).cast("B") if a.size else b"")
                         size = a.nbytes
-                    entry = pb.BundleEntryProto(dtype=dtype.as_datatype_enum, offset=offset, size=size, crc32c=crc)
+                    entry = pb.BundleEntryProto(
+                        dtype=dtype.as_datatype_enum, offset=offset, size=size, crc32c=crc
+                    )
                     entry.shape.SetInParent()  # TF writes the (possibly empty) shape
                     for d in arr.shape:
                         entry.shape.dim.add(size=int(d))
@@ -103,7 +110,10 @@ class BundleWriter:
             header = pb.BundleHeaderProto(num_shards=1)
             header.version.producer = 1
             items = [(b"", header.SerializeToString())]
-            items += [(k.encode(), entries[k].SerializeToString()) for k in sorted(entries, key=lambda s: s.encode())]
+            items += [
+                (k.encode(), entries[k].SerializeToString())
+                for k in sorted(entries, key=lambda s: s.encode())
+            ]
             with open(tmp_index, "wb") as fh:
                 fh.write(table.build_table(items))
                 fh.flush()
@@ -141,7 +151,9 @@ class BundleReader:
             try:
                 self._entries[key.decode()] = pb.BundleEntryProto.FromString(value)
             except Exception as e:  # noqa: BLE001 - any parse failure is corruption
-                raise DataLossError(None, None, f"corrupt entry {key!r} in {index_path}: {e}") from None
+                raise DataLossError(
+                    None, None, f"corrupt entry {key!r} in {index_path}: {e}"
+                ) from None
 
     @property
     def prefix(self):
@@ -175,7 +187,9 @@ class BundleReader:
         path = self._shard_path(e.shard_id)
         with open(path, "rb") as fh:
             if e.offset + e.size > os.fstat(fh.fileno()).st_size:
-                raise DataLossError(None, None, f"Checkpoint data file {path} is truncated (tensor {key})")
+                raise DataLossError(
+                    None, None, f"Checkpoint data file {path} is truncated (tensor {key})"
+                )
             fh.seek(e.offset)
             if dtype is dtypes.string:
                 return self._decode_strings(fh.read(e.size), shape, e, key, path)
@@ -202,7 +216,7 @@ class BundleReader:
             pos += 4
             out = []
             for ln in lengths:
-                out.append(bytes(raw[pos:pos + ln]))
+                out.append(bytes(raw[pos : pos + ln]))
                 pos += ln
         except DataLossError:
             raise DataLossError(None, None, f"Corrupt string tensor {key} in {path}") from None

@@ -142,7 +142,11 @@ def _dots(x):
     if isinstance(x, _abc.Mapping):
         return "{" + ", ".join(f"{k!r}: {_dots(x[k])}" for k in x) + "}"
     if _is_namedtuple(x):
-        return f"{type(x).__name__}(" + ", ".join(f"{f}={_dots(v)}" for f, v in zip(x._fields, x)) + ")"
+        return (
+            f"{type(x).__name__}("
+            + ", ".join(f"{f}={_dots(v)}" for f, v in zip(x._fields, x))
+            + ")"
+        )
     parts = [_dots(c) for c in _children(x)]
     if isinstance(x, tuple):
         return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
@@ -154,7 +158,10 @@ def _mismatch(a, b, check_types):
     na, nb = is_nested(a), is_nested(b)
     if na != nb:
         seq, other = (a, b) if na else (b, a)
-        return ValueError, f'Substructure "{_desc(seq)}" is a sequence, while substructure "{_desc(other)}" is not'
+        return (
+            ValueError,
+            f'Substructure "{_desc(seq)}" is a sequence, while substructure "{_desc(other)}" is not',
+        )
     if not na:
         return None
     both_maps = isinstance(a, _abc.Mapping) and isinstance(b, _abc.Mapping)

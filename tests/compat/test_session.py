@@ -7,7 +7,9 @@ import textwrap
 
 def _run(code):
     # Graph mode is switched on per thread for good: run each scenario in its own process.
-    out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
 
@@ -33,8 +35,11 @@ def test_session_run_with_feeds_and_nested_fetches():
             except ValueError as e:
                 print("bad shape")
     """)
-    assert out.splitlines() == ["2 [np.int32(1), np.int32(1), np.int32(2)] {'y': np.float32(20.0), 'c': (np.int32(2),)}",
-                                "needs feed: True", "bad shape"]
+    assert out.splitlines() == [
+        "2 [np.int32(1), np.int32(1), np.int32(2)] {'y': np.float32(20.0), 'c': (np.int32(2),)}",
+        "needs feed: True",
+        "bad shape",
+    ]
 
 
 def test_variable_scope_and_gradient_descent_minimize():

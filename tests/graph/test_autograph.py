@@ -316,7 +316,9 @@ def test_set_loop_options_shape_invariants():
     def f(n):
         s = tf.ones([1])
         for _ in tf.range(n):
-            tf.autograph.experimental.set_loop_options(shape_invariants=[(s, tf.TensorShape([None]))])
+            tf.autograph.experimental.set_loop_options(
+                shape_invariants=[(s, tf.TensorShape([None]))]
+            )
             s = tf.concat([s, s], 0)
         return s
 
@@ -397,7 +399,11 @@ def test_errors_as_tf_pointing_at_user_line(fn, exc, text):
     assert isinstance(err, exc) and text in str(err)
     # The traceback and the note name this file at the statement that failed.
     first = fn.__code__.co_firstlineno
-    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == __file__ and f.name == fn.__name__]
+    frames = [
+        f
+        for f in traceback.extract_tb(err.__traceback__)
+        if f.filename == __file__ and f.name == fn.__name__
+    ]
     assert frames and all(first <= f.lineno < first + 12 for f in frames)
     notes = "".join(getattr(err, "__notes__", []))
     assert "in user code:" in notes and __file__ in notes
@@ -413,7 +419,10 @@ def test_error_inside_converted_code_keeps_user_line():
 
     err = _error_of(f, tf.constant(1.0))
     line = f.__code__.co_firstlineno + 2
-    assert any(fr.filename == __file__ and fr.lineno == line for fr in traceback.extract_tb(err.__traceback__))
+    assert any(
+        fr.filename == __file__ and fr.lineno == line
+        for fr in traceback.extract_tb(err.__traceback__)
+    )
 
 
 def test_do_not_convert_and_bool_of_symbolic_tensor():

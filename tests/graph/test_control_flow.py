@@ -69,8 +69,11 @@ def test_cond_nested_structures_captures_and_shapes():
     y = tf.constant([1.0, 2.0])
 
     def f(x):
-        return tf.cond(x > 0, lambda: {"a": x + y, "b": (x, tf.constant(1))},
-                       lambda: {"a": x - y, "b": (-x, tf.constant(2))})
+        return tf.cond(
+            x > 0,
+            lambda: {"a": x + y, "b": (x, tf.constant(1))},
+            lambda: {"a": x - y, "b": (-x, tf.constant(2))},
+        )
 
     assert_same(f, tf.constant(2.0))
     assert_same(f, tf.constant(-2.0))
@@ -107,8 +110,10 @@ def test_cond_errors_as_tf():
     with pytest.raises(TypeError) as e:
         tf.function(lambda x: tf.cond(x > 0, lambda: x, lambda: 2))(x)
     msg = str(e.value)
-    assert "true_fn and false_fn arguments to tf.cond must have the same number, type, and overall " \
+    assert (
+        "true_fn and false_fn arguments to tf.cond must have the same number, type, and overall "
         "structure of return values." in msg
+    )
     assert "true_fn output:" in msg and "false_fn output:" in msg and "have different types" in msg
     with pytest.raises(TypeError, match="same number, type, and overall structure") as e:
         tf.function(lambda x: tf.cond(x > 0, lambda: {"a": x}, lambda: {"b": x}))(x)
@@ -137,7 +142,11 @@ def test_switch_case():
     fns = [lambda: tf.constant(10), lambda: tf.constant(20), lambda: tf.constant(30)]
     for i, want in [(0, 10), (2, 30), (7, 30), (-1, 30)]:
         assert_same(lambda i: tf.switch_case(i, fns), tf.constant(i), expect=want)
-    assert_same(lambda i: tf.switch_case(i, fns[:2], default=lambda: tf.constant(-9)), tf.constant(5), expect=-9)
+    assert_same(
+        lambda i: tf.switch_case(i, fns[:2], default=lambda: tf.constant(-9)),
+        tf.constant(5),
+        expect=-9,
+    )
     assert_same(lambda i: tf.switch_case(i, {1: fns[1], 0: fns[0]}), tf.constant(1), expect=20)
     assert "StatelessCase" in op_types(lambda i: tf.switch_case(i, fns), tf.constant(0))
     with pytest.raises(TypeError, match="'branch_index' must be a Tensor"):
@@ -146,7 +155,9 @@ def test_switch_case():
         tf.switch_case(tf.constant(1.0), fns)
     with pytest.raises(ValueError, match=r"contiguous range of \[0 to 2\) but found \{0,3\}"):
         tf.switch_case(tf.constant(0), {0: fns[0], 3: fns[1]})
-    with pytest.raises(TypeError, match=r"branches\[0\] and branches\[1\] arguments to tf.switch_case"):
+    with pytest.raises(
+        TypeError, match=r"branches\[0\] and branches\[1\] arguments to tf.switch_case"
+    ):
         tf.function(lambda i: tf.switch_case(i, [lambda: 1, lambda: 2.0]))(tf.constant(0))
 
 
@@ -180,17 +191,24 @@ def test_while_loop_basic_and_structures():
         def body(i, p, d):
             return i + 1, Pair(p.j + 1, p.k * x), {"n": d["n"] + i}
 
-        return tf.while_loop(lambda i, p, d: i < 3, body, (tf.constant(0), Pair(tf.constant(1), x), {"n": 0}))
+        return tf.while_loop(
+            lambda i, p, d: i < 3, body, (tf.constant(0), Pair(tf.constant(1), x), {"n": 0})
+        )
 
     eager, graph = both(g, tf.constant(2.0))
     assert eager[1].j == 4 and eager[1].k == 16.0 and eager[2]["n"] == 3
     assert graph[1].j == 4 and graph[1].k == 16.0 and graph[2]["n"] == 3
     # A one-variable loop may return the bare value from its body.
-    assert_same(lambda n: tf.while_loop(lambda i: i < n, lambda i: i + 1, [0]), tf.constant(4), expect=[4])
+    assert_same(
+        lambda n: tf.while_loop(lambda i: i < n, lambda i: i + 1, [0]), tf.constant(4), expect=[4]
+    )
 
 
 def test_while_loop_maximum_iterations_and_captures():
-    assert_same(lambda: tf.while_loop(lambda i: i < 100, lambda i: i + 1, [0], maximum_iterations=3), expect=[3])
+    assert_same(
+        lambda: tf.while_loop(lambda i: i < 100, lambda i: i + 1, [0], maximum_iterations=3),
+        expect=[3],
+    )
     assert_same(lambda m: tf.while_loop(lambda i: i < 100, lambda i: i + 1, [0], maximum_iterations=m),
                 tf.constant(4), expect=[4])  # fmt: skip
     v = tf.Variable(0)
@@ -217,9 +235,11 @@ def test_while_loop_shape_invariants():
     with pytest.raises(ValueError) as e:
         tf.function(lambda: tf.while_loop(lambda x: tf.shape(x)[0] < 5, lambda x: tf.concat([x, x], 0),
                                           [tf.ones([1])]))()  # fmt: skip
-    assert "enters the loop with shape (1,), but has shape (2,) after one iteration. To allow the shape " \
-        "to vary across iterations, use the `shape_invariants` argument of tf.while_loop to specify a " \
+    assert (
+        "enters the loop with shape (1,), but has shape (2,) after one iteration. To allow the shape "
+        "to vary across iterations, use the `shape_invariants` argument of tf.while_loop to specify a "
         "less-specific shape." in str(e.value)
+    )
 
 
 def test_while_loop_errors_as_tf():
@@ -229,8 +249,13 @@ def test_while_loop_errors_as_tf():
         tf.while_loop(lambda i: i < 3, 3, [0])
     with pytest.raises(ValueError, match="'loop_vars' must be provided"):
         tf.while_loop(lambda i: i < 3, lambda i: i, [])
-    with pytest.raises(TypeError, match="enters the loop with type tf.int32 but has type tf.int64 after 1 iteration"):
-        tf.function(lambda: tf.while_loop(lambda i: i < 3, lambda i: tf.cast(i, tf.int64) + 1, [0]))()
+    with pytest.raises(
+        TypeError,
+        match="enters the loop with type tf.int32 but has type tf.int64 after 1 iteration",
+    ):
+        tf.function(
+            lambda: tf.while_loop(lambda i: i < 3, lambda i: tf.cast(i, tf.int64) + 1, [0])
+        )()
     with pytest.raises(ValueError, match="don't have the same nested structure"):
         tf.while_loop(lambda i: i < 3, lambda i: (i + 1, i), [0])
 
@@ -253,9 +278,13 @@ def test_nested_control_flow():
 def test_tensor_array_eager_api():
     ta = tf.TensorArray(tf.float32, size=3)
     ta = ta.write(0, 1.0).write(2, 3.0)
-    assert ta.size().numpy() == 3 and ta.dtype == tf.float32 and ta.element_shape == tf.TensorShape([])
+    assert (
+        ta.size().numpy() == 3 and ta.dtype == tf.float32 and ta.element_shape == tf.TensorShape([])
+    )
     np.testing.assert_array_equal(ta.stack(), [1.0, 0.0, 3.0])
-    np.testing.assert_array_equal(tf.TensorArray(tf.float32, size=3).unstack([1.0, 2.0, 3.0]).gather([2, 0]), [3.0, 1.0])
+    np.testing.assert_array_equal(
+        tf.TensorArray(tf.float32, size=3).unstack([1.0, 2.0, 3.0]).gather([2, 0]), [3.0, 1.0]
+    )
     sc = tf.TensorArray(tf.int32, size=4).scatter([3, 1], tf.constant([7, 8]))
     np.testing.assert_array_equal(sc.stack(), [0, 8, 0, 7])
     cc = tf.TensorArray(tf.float32, size=3, infer_shape=False)
@@ -265,28 +294,44 @@ def test_tensor_array_eager_api():
     np.testing.assert_array_equal(sp.read(1), [2.0, 3.0, 4.0])
     dyn = tf.TensorArray(tf.float32, size=0, dynamic_size=True).write(2, 3.0)
     np.testing.assert_array_equal(dyn.stack(), [0.0, 0.0, 3.0])
-    assert tf.TensorArray(tf.float32, size=0, dynamic_size=True, element_shape=[2]).stack().shape == (0, 2)
+    assert tf.TensorArray(
+        tf.float32, size=0, dynamic_size=True, element_shape=[2]
+    ).stack().shape == (0, 2)
 
 
 def test_tensor_array_eager_errors():
     ta = tf.TensorArray(tf.float32, size=3)
-    with pytest.raises(OutOfRangeError, match="Tried to write to index 5 but array is not resizeable and size is: 3"):
+    with pytest.raises(
+        OutOfRangeError,
+        match="Tried to write to index 5 but array is not resizeable and size is: 3",
+    ):
         ta.write(5, 1.0)
     with pytest.raises(OutOfRangeError, match="Tried to read from index 5 but array size is: 3"):
         ta.read(5)
-    with pytest.raises(OutOfRangeError, match=r"Writing to negative indices \(index -1\) is not allowed"):
+    with pytest.raises(
+        OutOfRangeError, match=r"Writing to negative indices \(index -1\) is not allowed"
+    ):
         ta.write(-1, 1.0)
-    with pytest.raises(InvalidArgumentError, match="TensorArray dtype is float32 but Op is trying to write dtype int32"):
+    with pytest.raises(
+        InvalidArgumentError,
+        match="TensorArray dtype is float32 but Op is trying to write dtype int32",
+    ):
         ta.write(1, tf.constant(1))
-    with pytest.raises(ValueError, match=r"Incompatible shape for value \(\(2,\)\), expected \(\(\)\)"):
+    with pytest.raises(
+        ValueError, match=r"Incompatible shape for value \(\(2,\)\), expected \(\(\)\)"
+    ):
         ta.write(0, 1.0).write(1, [1.0, 2.0])
-    with pytest.raises(ValueError, match="Cannot unstack 4 tensors into a TensorArray of static size 3"):
+    with pytest.raises(
+        ValueError, match="Cannot unstack 4 tensors into a TensorArray of static size 3"
+    ):
         tf.TensorArray(tf.float32, size=3).unstack([1.0, 2.0, 3.0, 4.0])
     with pytest.raises(ValueError, match="Size must be declared"):
         tf.TensorArray(tf.float32)
     t = tf.TensorArray(tf.float32, size=2).write(0, 1.0)
     t.read(0)
-    with pytest.raises(InvalidArgumentError, match="Could not read index 0 twice because it was cleared"):
+    with pytest.raises(
+        InvalidArgumentError, match="Could not read index 0 twice because it was cleared"
+    ):
         t.read(0)
     keep = tf.TensorArray(tf.float32, size=1, clear_after_read=False).write(0, 1.0)
     assert float(keep.read(0)) == float(keep.read(0)) == 1.0
@@ -299,8 +344,12 @@ def test_tensor_array_in_graph():
                            lambda i, ta: (i + 1, ta.write(i, tf.cast(i, tf.float32) ** 2)), (0, ta))[1]  # fmt: skip
         dyn = tf.TensorArray(tf.int32, size=0, dynamic_size=True)
         dyn = dyn.write(0, [1, 2]).write(3, [3, 4])
-        un = tf.TensorArray(tf.float32, size=3, clear_after_read=False).unstack(tf.constant([[1.0], [2.0], [3.0]]))
-        sp = tf.TensorArray(tf.float32, size=2, clear_after_read=False).split(tf.constant([1.0, 2.0, 3.0]), [2, 1])
+        un = tf.TensorArray(tf.float32, size=3, clear_after_read=False).unstack(
+            tf.constant([[1.0], [2.0], [3.0]])
+        )
+        sp = tf.TensorArray(tf.float32, size=2, clear_after_read=False).split(
+            tf.constant([1.0, 2.0, 3.0]), [2, 1]
+        )
         return (ta.stack(), ta.size(), dyn.stack(), un.gather([2, 0]), un.read(1), un.concat(),
                 sp.read(0), sp.concat())  # fmt: skip
 
@@ -319,14 +368,23 @@ def test_map_fn_scan_folds_vectorized_map():
     assert_same(lambda x: tf.map_fn(lambda e: e * e + 1, x), x, expect=[2.0, 5.0, 10.0])
     assert_same(lambda x: tf.map_fn(lambda e: (tf.cast(e, tf.int32), e > 1), x, fn_output_signature=(tf.int32, tf.bool)),
                 x, expect=([1, 2, 3], [False, True, True]))  # fmt: skip
-    assert_same(lambda x: tf.map_fn(lambda p: p[0] * p[1], (x, x), fn_output_signature=tf.float32), x,
-                expect=[1.0, 4.0, 9.0])
+    assert_same(
+        lambda x: tf.map_fn(lambda p: p[0] * p[1], (x, x), fn_output_signature=tf.float32),
+        x,
+        expect=[1.0, 4.0, 9.0],
+    )
     assert_same(lambda x: tf.scan(lambda a, e: a * e, x), x, expect=[1.0, 2.0, 6.0])
-    assert_same(lambda x: tf.scan(lambda a, e: a + e, x, initializer=10.0, reverse=True), x, expect=[16.0, 15.0, 13.0])
+    assert_same(
+        lambda x: tf.scan(lambda a, e: a + e, x, initializer=10.0, reverse=True),
+        x,
+        expect=[16.0, 15.0, 13.0],
+    )
     assert_same(lambda x: tf.foldl(lambda a, e: a * 2 + e, x), x, expect=11.0)
     assert_same(lambda x: tf.foldr(lambda a, e: a * 2 + e, x, initializer=0.0), x, expect=17.0)
     m = tf.constant([[1.0, 2.0], [3.0, 4.0]])
-    assert_same(lambda m: tf.vectorized_map(lambda r: tf.reduce_sum(r) * r, m), m, expect=[[3, 6], [21, 28]])
+    assert_same(
+        lambda m: tf.vectorized_map(lambda r: tf.reduce_sum(r) * r, m), m, expect=[[3, 6], [21, 28]]
+    )
     with pytest.raises(ValueError, match="not scalars"):
         tf.map_fn(lambda e: e, tf.constant(1.0))
 
@@ -342,18 +400,26 @@ def _loop_fn(x):
     return tf.reduce_sum(tf.while_loop(lambda i, s: i < 4, body, (0, tf.ones_like(x)))[1])
 
 
-@pytest.mark.parametrize("fn", [
-    _loop_fn,
-    lambda x: tf.reduce_sum(tf.cond(tf.reduce_sum(x) > 0, lambda: x * x * x, lambda: tf.exp(x))),
-    lambda x: tf.reduce_sum(tf.map_fn(lambda e: tf.sin(e) * e, x)),
-    lambda x: tf.reduce_sum(tf.scan(lambda a, e: a * e + 1.0, x)),
-    lambda x: tf.foldl(lambda a, e: a * e, x),
-], ids=["while+cond", "cond", "map_fn", "scan", "foldl"])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        _loop_fn,
+        lambda x: tf.reduce_sum(
+            tf.cond(tf.reduce_sum(x) > 0, lambda: x * x * x, lambda: tf.exp(x))
+        ),
+        lambda x: tf.reduce_sum(tf.map_fn(lambda e: tf.sin(e) * e, x)),
+        lambda x: tf.reduce_sum(tf.scan(lambda a, e: a * e + 1.0, x)),
+        lambda x: tf.foldl(lambda a, e: a * e, x),
+    ],
+    ids=["while+cond", "cond", "map_fn", "scan", "foldl"],
+)
 def test_gradients_match_finite_differences(fn):
     x0 = np.array([0.3, 1.2, -0.7])
     want = fd_grad(fn, x0)
     np.testing.assert_allclose(tape_grad(fn, x0), want, rtol=1e-5, atol=1e-7)  # eager
-    np.testing.assert_allclose(tape_grad(tf.function(fn), x0), want, rtol=1e-5, atol=1e-7)  # replayed
+    np.testing.assert_allclose(
+        tape_grad(tf.function(fn), x0), want, rtol=1e-5, atol=1e-7
+    )  # replayed
 
     @tf.function
     def inside(x):
@@ -372,7 +438,9 @@ def test_gradients_for_variables_and_captures():
     def f(x):
         with tf.GradientTape() as t:
             t.watch(x)
-            _, y = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * x * v), (0, tf.constant(1.0)))
+            _, y = tf.while_loop(
+                lambda i, s: i < 3, lambda i, s: (i + 1, s * x * v), (0, tf.constant(1.0))
+            )
             z = tf.cond(x > 0, lambda: y * v, lambda: y)
         return z, t.gradient(z, [x, v])
 
@@ -383,7 +451,9 @@ def test_gradients_for_variables_and_captures():
 
 def test_second_order_gradients():
     def y_of(x):
-        return tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s * x), (0, tf.constant(1.0)))[1]
+        return tf.while_loop(
+            lambda i, s: i < 3, lambda i, s: (i + 1, s * x), (0, tf.constant(1.0))
+        )[1]
 
     @tf.function
     def inside(x):

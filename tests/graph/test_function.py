@@ -1,7 +1,7 @@
 """tf.function semantics: tracing, retracing, side effects, variables, signatures, graphs."""
 
-import io
 import contextlib
+import io
 
 import numpy as np
 import pytest
@@ -163,7 +163,13 @@ def test_concrete_function_attributes_and_graph():
 
     cf = f.get_concrete_function(tf.TensorSpec([None, 2]), tf.TensorSpec([2, 3]))
     assert [t.name for t in cf.inputs] == ["x:0", "y:0"]
-    assert [op.type for op in cf.graph.get_operations()] == ["Placeholder", "Placeholder", "MatMul", "Const", "AddV2"]
+    assert [op.type for op in cf.graph.get_operations()] == [
+        "Placeholder",
+        "Placeholder",
+        "MatMul",
+        "Const",
+        "AddV2",
+    ]
     nodes = cf.graph.as_graph_def().node
     assert nodes[2].op == "MatMul" and nodes[2].input == ["x", "y"]
     assert cf.outputs[0].shape.as_list() == [None, 3]

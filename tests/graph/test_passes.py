@@ -17,8 +17,16 @@ for info in pkgutil.iter_modules(ops_pkg.__path__):
         mod = importlib.import_module(f"tests.ops.{info.name}")
         CASES.extend((info.name, c) for c in mod.CASES)
 
-ALL_OFF = {k: False for k in ("constant_folding", "common_subgraph_elimination",
-                              "arithmetic_optimization", "remapping", "buffer_reuse")}
+ALL_OFF = {
+    k: False
+    for k in (
+        "constant_folding",
+        "common_subgraph_elimination",
+        "arithmetic_optimization",
+        "remapping",
+        "buffer_reuse",
+    )
+}
 
 
 def _run(case, traced):
@@ -72,17 +80,30 @@ def test_constant_folding_and_cse_and_simplification():
 
 
 def test_passes_can_be_switched_off():
-    passes.set_experimental_options({"constant_folding": False, "arithmetic_optimization": False,
-                                     "common_subgraph_elimination": False, "remapping": False})
+    passes.set_experimental_options(
+        {
+            "constant_folding": False,
+            "arithmetic_optimization": False,
+            "common_subgraph_elimination": False,
+            "remapping": False,
+        }
+    )
     try:
-        cf = _optimized(lambda a: a * tf.constant(1.0) + tf.constant(2.0) * tf.constant(3.0),
-                        tf.constant([1.0]))
+        cf = _optimized(
+            lambda a: a * tf.constant(1.0) + tf.constant(2.0) * tf.constant(3.0), tf.constant([1.0])
+        )
         types = [op.type for op in cf._optimized_graph.get_operations()]
         assert types.count("Mul") == 2
         assert tf.config.optimizer.get_experimental_options()["constant_folding"] is False
     finally:
-        passes.set_experimental_options({"constant_folding": True, "arithmetic_optimization": True,
-                                         "common_subgraph_elimination": True, "remapping": True})
+        passes.set_experimental_options(
+            {
+                "constant_folding": True,
+                "arithmetic_optimization": True,
+                "common_subgraph_elimination": True,
+                "remapping": True,
+            }
+        )
 
 
 def test_elementwise_fusion_with_reduction():

@@ -55,7 +55,15 @@ def test_submodules_after_own_variables():
             self.mods = [MyMod()]
 
     o = Outer()
-    assert [v.name for v in o.variables] == ["a:0", "x:0", "y:0", "my_mod/v:0", "x:0", "y:0", "my_mod/v:0"]
+    assert [v.name for v in o.variables] == [
+        "a:0",
+        "x:0",
+        "y:0",
+        "my_mod/v:0",
+        "x:0",
+        "y:0",
+        "my_mod/v:0",
+    ]
     assert o.submodules == (o.mods[0], o.z)
 
 

@@ -30,7 +30,9 @@ def _reserve(tf, n, dtype):
 
 
 def _set_get(tf, v):
-    lst = tf.raw_ops.TensorListSetItem(input_handle=_reserve(tf, 3, v.dtype), index=tf.constant(1), item=v)
+    lst = tf.raw_ops.TensorListSetItem(
+        input_handle=_reserve(tf, 3, v.dtype), index=tf.constant(1), item=v
+    )
     item = tf.raw_ops.TensorListGetItem(input_handle=lst, index=tf.constant(1), element_shape=tf.constant([2]),
                                         element_dtype=v.dtype)  # fmt: skip
     return [item, _stack(tf, lst, v.dtype)]
@@ -43,7 +45,9 @@ def _scatter(tf, x):
 
 
 def _split_concat(tf, s):
-    lst = tf.raw_ops.TensorListSplit(tensor=s, element_shape=tf.constant([-1]), lengths=tf.constant([2, 3], tf.int64))
+    lst = tf.raw_ops.TensorListSplit(
+        tensor=s, element_shape=tf.constant([-1]), lengths=tf.constant([2, 3], tf.int64)
+    )
     out = tf.raw_ops.TensorListConcatV2(input_handle=lst, element_shape=tf.constant([-1]),
                                         leading_dims=tf.constant([], tf.int64), element_dtype=s.dtype)  # fmt: skip
     return [out[0] * 2.0, out[1]]
@@ -66,23 +70,74 @@ def _internal(tf, x):
 
 
 CASES = [
-    Case("tensorlist_from_tensor_stack", lambda tf, x: _stack(tf, _from(tf, x), x.dtype) * 3.0, [X],
-         ops=("TensorListFromTensor", "TensorListStack"), ref=lambda x: x * 3, grad=True),
-    Case("tensorlist_reserve_set_get", _set_get, [V], ops=("TensorListReserve", "TensorListSetItem",
-         "TensorListGetItem"), ref=lambda v: [v, np.stack([0 * v, v, 0 * v])], grad=True),  # fmt: skip
-    Case("tensorlist_length", lambda tf, x: tf.raw_ops.TensorListLength(input_handle=_from(tf, x)), [X],
-         ops=("TensorListLength",), ref=lambda x: np.int32(3)),
-    Case("tensorlist_gather", lambda tf, x: tf.raw_ops.TensorListGather(
-        input_handle=_from(tf, x), indices=tf.constant([2, 0, 2]), element_shape=tf.constant([2]),
-        element_dtype=x.dtype), [X], ops=("TensorListGather",), ref=lambda x: x[[2, 0, 2]], grad=True),
-    Case("tensorlist_scatter", _scatter, [X2], ops=("TensorListScatterIntoExistingList",),
-         ref=lambda x: np.stack([x[1], 0 * x[0], x[0]]), grad=True),
-    Case("tensorlist_split_concat", _split_concat, [S], ops=("TensorListSplit", "TensorListConcatV2"),
-         ref=lambda s: [s * 2, np.array([2, 3], np.int64)], grad=True),
-    Case("tensorlist_empty_resize", _empty_push, [V], ops=("EmptyTensorList",),
-         ref=lambda v: np.stack([0 * v, v]), grad=True),
+    Case(
+        "tensorlist_from_tensor_stack",
+        lambda tf, x: _stack(tf, _from(tf, x), x.dtype) * 3.0,
+        [X],
+        ops=("TensorListFromTensor", "TensorListStack"),
+        ref=lambda x: x * 3,
+        grad=True,
+    ),
+    Case(
+        "tensorlist_reserve_set_get",
+        _set_get,
+        [V],
+        ops=("TensorListReserve", "TensorListSetItem", "TensorListGetItem"),
+        ref=lambda v: [v, np.stack([0 * v, v, 0 * v])],
+        grad=True,
+    ),  # fmt: skip
+    Case(
+        "tensorlist_length",
+        lambda tf, x: tf.raw_ops.TensorListLength(input_handle=_from(tf, x)),
+        [X],
+        ops=("TensorListLength",),
+        ref=lambda x: np.int32(3),
+    ),
+    Case(
+        "tensorlist_gather",
+        lambda tf, x: tf.raw_ops.TensorListGather(
+            input_handle=_from(tf, x),
+            indices=tf.constant([2, 0, 2]),
+            element_shape=tf.constant([2]),
+            element_dtype=x.dtype,
+        ),
+        [X],
+        ops=("TensorListGather",),
+        ref=lambda x: x[[2, 0, 2]],
+        grad=True,
+    ),
+    Case(
+        "tensorlist_scatter",
+        _scatter,
+        [X2],
+        ops=("TensorListScatterIntoExistingList",),
+        ref=lambda x: np.stack([x[1], 0 * x[0], x[0]]),
+        grad=True,
+    ),
+    Case(
+        "tensorlist_split_concat",
+        _split_concat,
+        [S],
+        ops=("TensorListSplit", "TensorListConcatV2"),
+        ref=lambda s: [s * 2, np.array([2, 3], np.int64)],
+        grad=True,
+    ),
+    Case(
+        "tensorlist_empty_resize",
+        _empty_push,
+        [V],
+        ops=("EmptyTensorList",),
+        ref=lambda v: np.stack([0 * v, v]),
+        grad=True,
+    ),
     # Internal list ops (TF uses AddN/ZerosLike on variants): no TF golden.
-    Case("tensorlist_internal_add_zeros_items", _internal, [X], golden=False,
-         ops=("TensorListAddLists", "TensorListZerosLike", "TensorListFromItems"),
-         ref=lambda x: [2 * x, 0 * x], grad=True),
+    Case(
+        "tensorlist_internal_add_zeros_items",
+        _internal,
+        [X],
+        golden=False,
+        ops=("TensorListAddLists", "TensorListZerosLike", "TensorListFromItems"),
+        ref=lambda x: [2 * x, 0 * x],
+        grad=True,
+    ),
 ]

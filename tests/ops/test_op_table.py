@@ -20,9 +20,12 @@ COVERED_ELSEWHERE = {
     "AssignSubVariableOp": "tests/test_variables.py (graph builder)",
     "VarHandleOp": "graph builder (issue: graphs)",
     # Control flow: sub-graphs in attrs, run inside compiled plans.
-    "If": "tests/graph/test_control_flow.py", "StatelessIf": "tests/graph/test_control_flow.py",
-    "Case": "tests/graph/test_control_flow.py", "StatelessCase": "tests/graph/test_control_flow.py",
-    "While": "tests/graph/test_control_flow.py", "StatelessWhile": "tests/graph/test_control_flow.py",
+    "If": "tests/graph/test_control_flow.py",
+    "StatelessIf": "tests/graph/test_control_flow.py",
+    "Case": "tests/graph/test_control_flow.py",
+    "StatelessCase": "tests/graph/test_control_flow.py",
+    "While": "tests/graph/test_control_flow.py",
+    "StatelessWhile": "tests/graph/test_control_flow.py",
     # Graph-only nodes: constants captured while tracing, grouping ops, tf.print.
     "Const": "tests/graph/test_passes.py (every traced row), tests/graph/test_function.py",
     "NoOp": "tests/compat/test_session.py (initializer and train ops)",

@@ -52,10 +52,29 @@ Concrete Functions:
           features: TensorSpec(shape=(None, 4), dtype=tf.float32, name='features')
 """.replace("TRAILING_SPACE", "")
 
-TF_OPS = {"Softmax", "Const", "SaveV2", "Relu", "ReadVariableOp", "Select", "StatefulPartitionedCall",
-          "NoOp", "MatMul", "Placeholder", "RestoreV2", "StaticRegexFullMatch", "DisableCopyOnRead",
-          "Pack", "AddV2", "ShardedFilename", "MergeV2Checkpoints", "StringJoin", "AssignVariableOp",
-          "VarHandleOp", "Identity"}
+TF_OPS = {
+    "Softmax",
+    "Const",
+    "SaveV2",
+    "Relu",
+    "ReadVariableOp",
+    "Select",
+    "StatefulPartitionedCall",
+    "NoOp",
+    "MatMul",
+    "Placeholder",
+    "RestoreV2",
+    "StaticRegexFullMatch",
+    "DisableCopyOnRead",
+    "Pack",
+    "AddV2",
+    "ShardedFilename",
+    "MergeV2Checkpoints",
+    "StringJoin",
+    "AssignVariableOp",
+    "VarHandleOp",
+    "Identity",
+}
 
 
 def _run(*argv):
@@ -75,23 +94,36 @@ def test_show_all_matches_saved_model_cli():
 
 
 def test_show_tag_sets_signature_keys_and_one_signature():
-    assert _run("show", "--dir", MLP) == (0, "The given SavedModel contains the following tag-sets:\n'serve'\n")
-    assert _run("show", "--dir", MLP, "--tag_set", "serve") == (0, (
-        "The given SavedModel MetaGraphDef contains SignatureDefs with the following keys:\n"
-        'SignatureDef key: "__saved_model_init_op"\n'
-        'SignatureDef key: "serving_default"\n'))
-    assert _run("show", "--dir", MLP, "--tag_set", "serve", "--signature_def", "serving_default") == (0, (
-        "The given SavedModel SignatureDef contains the following input(s):\n"
-        "  inputs['features'] tensor_info:\n"
-        "      dtype: DT_FLOAT\n"
-        "      shape: (-1, 4)\n"
-        "      name: serving_default_features:0\n"
-        "The given SavedModel SignatureDef contains the following output(s):\n"
-        "  outputs['output_0'] tensor_info:\n"
-        "      dtype: DT_FLOAT\n"
-        "      shape: (-1, 3)\n"
-        "      name: StatefulPartitionedCall:0\n"
-        "Method name is: tensorflow/serving/predict\n"))
+    assert _run("show", "--dir", MLP) == (
+        0,
+        "The given SavedModel contains the following tag-sets:\n'serve'\n",
+    )
+    assert _run("show", "--dir", MLP, "--tag_set", "serve") == (
+        0,
+        (
+            "The given SavedModel MetaGraphDef contains SignatureDefs with the following keys:\n"
+            'SignatureDef key: "__saved_model_init_op"\n'
+            'SignatureDef key: "serving_default"\n'
+        ),
+    )
+    assert _run(
+        "show", "--dir", MLP, "--tag_set", "serve", "--signature_def", "serving_default"
+    ) == (
+        0,
+        (
+            "The given SavedModel SignatureDef contains the following input(s):\n"
+            "  inputs['features'] tensor_info:\n"
+            "      dtype: DT_FLOAT\n"
+            "      shape: (-1, 4)\n"
+            "      name: serving_default_features:0\n"
+            "The given SavedModel SignatureDef contains the following output(s):\n"
+            "  outputs['output_0'] tensor_info:\n"
+            "      dtype: DT_FLOAT\n"
+            "      shape: (-1, 3)\n"
+            "      name: StatefulPartitionedCall:0\n"
+            "Method name is: tensorflow/serving/predict\n"
+        ),
+    )
 
 
 def test_python_arguments_are_listed():
@@ -99,7 +131,9 @@ def test_python_arguments_are_listed():
     assert rc == 0
     assert "  Function Name: 'apply'\n" in text
     assert "          DType: int\n          Value: 3\n" in text
-    assert "  Function Name: 'bump'\n\n  Function Name: 'lookup'" in text  # no arguments: no options
+    assert (
+        "  Function Name: 'bump'\n\n  Function Name: 'lookup'" in text
+    )  # no arguments: no options
     assert "          ids: TensorSpec(shape=(None,), dtype=tf.int32, name='ids')\n" in text
 
 
@@ -109,8 +143,10 @@ def test_errors(capsys):
     assert 'ValueError: Could not find signature "nope". Please choose from: ' in err
     assert "serving_default" in err and "__saved_model_init_op" in err
     assert _run("show", "--dir", MLP, "--tag_set", "train")[0] == 1
-    assert "MetaGraphDef associated with tag-set train could not be found in the SavedModel. Please use " \
+    assert (
+        "MetaGraphDef associated with tag-set train could not be found in the SavedModel. Please use "
         "one of the following tag-sets: ['serve']" in capsys.readouterr().err
+    )
     assert _run("show", "--dir", os.path.join(DATA, "missing"))[0] == 1
     assert "SavedModel file does not exist at:" in capsys.readouterr().err
 
@@ -131,8 +167,14 @@ def test_arroyo_written_model(tmp_path):
     rc, text = _run("show", "--dir", str(tmp_path / "m"), "--tag_set", "serve", "--signature_def",
                     "serving_default")  # fmt: skip
     assert rc == 0
-    assert "  inputs['inp'] tensor_info:\n      dtype: DT_FLOAT\n      shape: (2)\n      name: serving_default_inp:0\n" in text
-    assert "  outputs['scaled'] tensor_info:\n      dtype: DT_FLOAT\n      shape: (2)\n      name: StatefulPartitionedCall:0\n" in text
+    assert (
+        "  inputs['inp'] tensor_info:\n      dtype: DT_FLOAT\n      shape: (2)\n      name: serving_default_inp:0\n"
+        in text
+    )
+    assert (
+        "  outputs['scaled'] tensor_info:\n      dtype: DT_FLOAT\n      shape: (2)\n      name: StatefulPartitionedCall:0\n"
+        in text
+    )
 
 
 def test_module_entry_point():

@@ -15,8 +15,18 @@ pytest.importorskip("google.protobuf")
 import arroyo as tf  # noqa: E402
 from arroyo.saved_model import op_defs  # noqa: E402
 
-MODULES = ["cases_math", "cases_unary", "cases_array", "cases_reduction", "cases_indexing",
-           "cases_linalg", "cases_nn", "cases_control_flow", "cases_random", "cases_debugging"]
+MODULES = [
+    "cases_math",
+    "cases_unary",
+    "cases_array",
+    "cases_reduction",
+    "cases_indexing",
+    "cases_linalg",
+    "cases_nn",
+    "cases_control_flow",
+    "cases_random",
+    "cases_debugging",
+]
 
 
 def _rows(mname):
@@ -33,7 +43,9 @@ def _function(case):
     specs = []
     for i in idx:
         a = np.asarray(xs[i])
-        specs.append(tf.TensorSpec(a.shape, tf.string if a.dtype.kind in "OSU" else tf.as_dtype(a.dtype)))
+        specs.append(
+            tf.TensorSpec(a.shape, tf.string if a.dtype.kind in "OSU" else tf.as_dtype(a.dtype))
+        )
 
     def body(*ts):
         full = list(xs)
@@ -76,7 +88,9 @@ def test_rows_round_trip(mname, tmp_path):
         assert len(flat_w) == len(flat_g), case.name
         for w, g in zip(flat_w, flat_g):
             if "random" in mname:
-                assert np.shape(w) == np.shape(g) and np.asarray(w).dtype == np.asarray(g).dtype, case.name
+                assert np.shape(w) == np.shape(g) and np.asarray(w).dtype == np.asarray(g).dtype, (
+                    case.name
+                )
             else:
                 try:
                     _same(g, w)

@@ -47,7 +47,9 @@ def test_files_written(tmp_path):
     tf.saved_model.save(MLP(), str(tmp_path / "m"))
     assert sorted(os.listdir(tmp_path / "m")) == ["assets", "saved_model.pb", "variables"]
     assert sorted(os.listdir(tmp_path / "m" / "variables")) == [
-        "variables.data-00000-of-00001", "variables.index"]
+        "variables.data-00000-of-00001",
+        "variables.index",
+    ]
     # Nothing else (no temporary directory) is left next to the model.
     assert os.listdir(tmp_path) == ["m"]
 
@@ -102,7 +104,7 @@ class Multi(tf.Module):
 
     @tf.function
     def f(self, x, power=1):
-        return {"y": x ** power * self.scale, "n": tf.size(x)}
+        return {"y": x**power * self.scale, "n": tf.size(x)}
 
 
 def test_multiple_concrete_functions_and_python_args(tmp_path):
@@ -126,7 +128,10 @@ def test_untraced_signature_is_a_value_error(tmp_path):
     m = Multi()
     m.f(tf.constant([1.0, 2.0]))
     loaded = _save_load(m, tmp_path / "m")
-    with pytest.raises(ValueError, match="Could not find matching concrete function to call loaded from the SavedModel"):
+    with pytest.raises(
+        ValueError,
+        match="Could not find matching concrete function to call loaded from the SavedModel",
+    ):
         loaded.f(tf.constant([1.0, 2.0, 3.0]))
     with pytest.raises(ValueError, match="Could not find matching"):
         loaded.f(tf.constant([1.0, 2.0]), power=3)  # Python values must match too
@@ -136,7 +141,9 @@ def test_untraced_signature_is_a_value_error(tmp_path):
 
 def test_input_signature_mismatch_is_a_type_error(tmp_path):
     loaded = _save_load(MLP(), tmp_path / "m")
-    with pytest.raises(TypeError, match="Binding inputs to tf.function failed due to `Can not cast"):
+    with pytest.raises(
+        TypeError, match="Binding inputs to tf.function failed due to `Can not cast"
+    ):
         loaded(tf.ones([2, 4]))
     with pytest.raises(TypeError, match="unexpected keyword argument 'y'"):
         loaded(x=tf.ones([2, 3]), y=1)
@@ -148,8 +155,12 @@ def test_explicit_signatures_dict_outputs_and_positional_rules(tmp_path):
             super().__init__()
             self.v = tf.Variable([1.0, 2.0])
 
-        @tf.function(input_signature=[tf.TensorSpec([2], tf.float32, name="a"),
-                                      tf.TensorSpec([], tf.float32, name="b")])
+        @tf.function(
+            input_signature=[
+                tf.TensorSpec([2], tf.float32, name="a"),
+                tf.TensorSpec([], tf.float32, name="b"),
+            ]
+        )
         def pair(self, a, b):
             return a * self.v + b, tf.reduce_sum(a)
 
@@ -202,8 +213,9 @@ def test_control_flow_round_trip(tmp_path):
 
         @tf.function(input_signature=[tf.TensorSpec([], tf.int32)])
         def loop(self, n):
-            return tf.while_loop(lambda i, a: i < n, lambda i, a: (i + 1, a + self.k), [0, 0.0],
-                                 maximum_iterations=5)
+            return tf.while_loop(
+                lambda i, a: i < n, lambda i, a: (i + 1, a + self.k), [0, 0.0], maximum_iterations=5
+            )
 
         @tf.function(input_signature=[tf.TensorSpec([], tf.int32)])
         def choose(self, i):
@@ -243,7 +255,9 @@ def test_loaded_function_inside_tf_function(tmp_path):
     def twice(x):
         return loaded(x) * 2.0
 
-    np.testing.assert_allclose(twice(tf.constant(X)).numpy(), 2.0 * loaded(tf.constant(X)).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        twice(tf.constant(X)).numpy(), 2.0 * loaded(tf.constant(X)).numpy(), rtol=1e-6
+    )
 
 
 def test_resave_loaded_model(tmp_path):
@@ -251,10 +265,15 @@ def test_resave_loaded_model(tmp_path):
     m.f(tf.constant([1.0, 2.0]))
     loaded = _save_load(MLP(), tmp_path / "a")
     again = _save_load(loaded, tmp_path / "b")
-    np.testing.assert_allclose(again(tf.constant(X)).numpy(), loaded(tf.constant(X)).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        again(tf.constant(X)).numpy(), loaded(tf.constant(X)).numpy(), rtol=1e-6
+    )
     assert list(again.signatures) == ["serving_default"]
-    np.testing.assert_allclose(again.signatures["serving_default"](x=tf.constant(X))["output_0"].numpy(),
-                               loaded(tf.constant(X)).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        again.signatures["serving_default"](x=tf.constant(X))["output_0"].numpy(),
+        loaded(tf.constant(X)).numpy(),
+        rtol=1e-6,
+    )
 
 
 def test_overwrite_existing_directory(tmp_path):
@@ -303,14 +322,18 @@ def test_bad_signatures(tmp_path):
             return {"a": x, "b": None}
 
     m = M()
-    with pytest.raises(ValueError, match="Only `tf.functions` with an input signature or concrete functions"):
+    with pytest.raises(
+        ValueError, match="Only `tf.functions` with an input signature or concrete functions"
+    ):
         tf.saved_model.save(m, str(tmp_path / "a"), signatures=m.f)
     with pytest.raises(ValueError, match="Got a non-Tensor value None for key 'b'"):
         tf.saved_model.save(m, str(tmp_path / "b"), signatures=m.g)
 
 
 def test_missing_directory_is_an_os_error(tmp_path):
-    with pytest.raises(OSError, match=r"SavedModel file does not exist at: .*\{saved_model.pbtxt\|saved_model.pb\}"):
+    with pytest.raises(
+        OSError, match=r"SavedModel file does not exist at: .*\{saved_model.pbtxt\|saved_model.pb\}"
+    ):
         tf.saved_model.load(str(tmp_path / "nothing"))
 
 
@@ -358,7 +381,9 @@ def test_proto_layout(tmp_path):
     m.multiply(tf.constant([1, 2, 3]))
     path = str(tmp_path / "m")
     tf.saved_model.save(m, path)
-    sm = load("saved_model_pb2").SavedModel.FromString(open(os.path.join(path, "saved_model.pb"), "rb").read())
+    sm = load("saved_model_pb2").SavedModel.FromString(
+        open(os.path.join(path, "saved_model.pb"), "rb").read()
+    )
     assert sm.saved_model_schema_version == 1
     mg = sm.meta_graphs[0]
     assert list(mg.meta_info_def.tags) == ["serve"] and mg.meta_info_def.stripped_default_attrs
@@ -366,7 +391,11 @@ def test_proto_layout(tmp_path):
     og = mg.object_graph_def
     kinds = [n.WhichOneof("kind") for n in og.nodes]
     assert kinds == ["user_object", "variable", "function", "user_object", "bare_concrete_function"]
-    assert [(c.local_name, c.node_id) for c in og.nodes[0].children] == [("weight", 1), ("multiply", 2), ("signatures", 3)]
+    assert [(c.local_name, c.node_id) for c in og.nodes[0].children] == [
+        ("weight", 1),
+        ("multiply", 2),
+        ("signatures", 3),
+    ]
     (name,) = og.nodes[2].function.concrete_functions
     assert name.startswith("__inference_multiply_")
     assert list(og.concrete_functions[name].bound_inputs) == [1]
@@ -380,7 +409,9 @@ def test_proto_layout(tmp_path):
     calls = {n.name: n for n in mg.graph_def.node}
     restore = calls[mg.saver_def.restore_op_name]
     assert list(restore.input) == ["saver_filename", "Variable"]
-    rfdef = {f.signature.name: f for f in mg.graph_def.library.function}[restore.attr["f"].func.name]
+    rfdef = {f.signature.name: f for f in mg.graph_def.library.function}[
+        restore.attr["f"].func.name
+    ]
     assert {n.op for n in rfdef.node_def} >= {"RestoreV2", "AssignVariableOp"}
     reader = tf.train.load_checkpoint(os.path.join(path, "variables", "variables"))
     assert "weight/.ATTRIBUTES/VARIABLE_VALUE" in reader.get_variable_to_shape_map()
@@ -423,13 +454,19 @@ def test_pbtxt_is_read(tmp_path):
 
 def test_signature_call_errors(tmp_path):
     sig = _save_load(MLP(), tmp_path / "m").signatures["serving_default"]
-    with pytest.raises(TypeError, match="Binding inputs to tf.function failed due to `missing a required argument: 'x'`"):
+    with pytest.raises(
+        TypeError,
+        match="Binding inputs to tf.function failed due to `missing a required argument: 'x'`",
+    ):
         sig()
     with pytest.raises(TypeError, match="unexpected keyword argument 'y'"):
         sig(y=tf.constant(X))
     with pytest.raises(TypeError, match="too many positional arguments"):
         sig(tf.constant(X), tf.constant(X))
-    with pytest.raises(InvalidArgumentError, match=r"as input #0\(zero-based\) was expected to be a float tensor but is a double tensor"):
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"as input #0\(zero-based\) was expected to be a float tensor but is a double tensor",
+    ):
         sig(x=tf.constant(X, tf.float64))
     with pytest.raises(InvalidArgumentError):
         sig(x=tf.ones([2, 5]))

@@ -45,7 +45,11 @@ def test_mlp_module_and_serving_signature():
     (x,), _ = _inputs(exp, "call")
     _check(exp, "call", m(tf.constant(x)))
     _, kw = _inputs(exp, "serving_default")
-    _check(exp, "serving_default", m.signatures["serving_default"](features=tf.constant(kw["features"])))
+    _check(
+        exp,
+        "serving_default",
+        m.signatures["serving_default"](features=tf.constant(kw["features"])),
+    )
     assert m.hidden.w.shape == (4, 8) and m.out.b.shape == (3,)
     assert m.tensorflow_version == "2.21.0"
 
@@ -70,16 +74,26 @@ def test_multiply_seed_module():
 _PYTHON_ARGS = {("apply_mat_once", "times"), ("apply_three", 1)}
 
 
-@pytest.mark.parametrize("key, fn", [
-    ("apply_vec", "apply"), ("apply_mat_once", "apply"), ("apply_three", "apply"),
-    ("branch_pos", "branch"), ("branch_neg", "branch"), ("loop", "loop"), ("lookup", "lookup"),
-])
+@pytest.mark.parametrize(
+    "key, fn",
+    [
+        ("apply_vec", "apply"),
+        ("apply_mat_once", "apply"),
+        ("apply_three", "apply"),
+        ("branch_pos", "branch"),
+        ("branch_neg", "branch"),
+        ("loop", "loop"),
+        ("lookup", "lookup"),
+    ],
+)
 def test_features(key, fn):
     exp = _expected("features")
     m = tf.saved_model.load(os.path.join(DATA, "features"))
     args, kwargs = _inputs(exp, key)
     args = [a.item() if (key, i) in _PYTHON_ARGS else tf.constant(a) for i, a in enumerate(args)]
-    kwargs = {k: v.item() if (key, k) in _PYTHON_ARGS else tf.constant(v) for k, v in kwargs.items()}
+    kwargs = {
+        k: v.item() if (key, k) in _PYTHON_ARGS else tf.constant(v) for k, v in kwargs.items()
+    }
     _check(exp, key, getattr(m, fn)(*args, **kwargs))
 
 
@@ -105,10 +119,16 @@ def test_tf_model_resaved_by_arroyo(tmp_path):
     (x,), _ = _inputs(exp, "call")
     _check(exp, "call", again(tf.constant(x)))
     _, kw = _inputs(exp, "serving_default")
-    _check(exp, "serving_default", again.signatures["serving_default"](features=tf.constant(kw["features"])))
+    _check(
+        exp,
+        "serving_default",
+        again.signatures["serving_default"](features=tf.constant(kw["features"])),
+    )
 
 
-@pytest.mark.parametrize("key, fn", [("call", "call"), ("cumulative", "cumulative"), ("stats", "stats")])
+@pytest.mark.parametrize(
+    "key, fn", [("call", "call"), ("cumulative", "cumulative"), ("stats", "stats")]
+)
 def test_captures_nested_calls_and_tensor_arrays(key, fn):
     """Captured eager tensors (constant nodes), a tf.function calling another, TensorArrays in
     a loop, map_fn."""

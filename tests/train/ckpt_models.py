@@ -31,8 +31,13 @@ def make_classes(tf):
             rng = np.random.default_rng(seed)
             self.layers = []
             for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-                self.layers.append(Dense(rng.normal(size=(a, b)).astype(np.float32),
-                                         rng.normal(size=(b,)).astype(np.float32), name=f"dense_{i}"))
+                self.layers.append(
+                    Dense(
+                        rng.normal(size=(a, b)).astype(np.float32),
+                        rng.normal(size=(b,)).astype(np.float32),
+                        name=f"dense_{i}",
+                    )
+                )
             self.step = tf.Variable(7, dtype=tf.int64, name="step")
 
         def __call__(self, x):

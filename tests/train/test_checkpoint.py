@@ -40,7 +40,10 @@ def test_written_files_are_byte_identical_to_tensorflows(tmp_path):
     ckpt = tf.train.Checkpoint(model=mlp)
     path = ckpt.save(str(tmp_path / "ckpt"))
     for suffix in (".index", ".data-00000-of-00001"):
-        with open(path + suffix, "rb") as a, open(os.path.join(DATA, "tf_mlp", "ckpt-1" + suffix), "rb") as b:
+        with (
+            open(path + suffix, "rb") as a,
+            open(os.path.join(DATA, "tf_mlp", "ckpt-1" + suffix), "rb") as b,
+        ):
             assert a.read() == b.read(), suffix
 
 
@@ -78,10 +81,17 @@ def test_list_variables_matches_tf_layout(tmp_path):
     with pytest.raises(AssertionError, match="save_counter"):
         status.assert_existing_objects_matched()
     reader = tf.train.load_checkpoint(written)
-    assert reader.get_variable_to_shape_map()["model/dense_2/w/.ATTRIBUTES/VARIABLE_VALUE"] == [3, 2]
-    assert reader.get_variable_to_dtype_map()["model/dense_2/w/.ATTRIBUTES/VARIABLE_VALUE"] == tf.float32
+    assert reader.get_variable_to_shape_map()["model/dense_2/w/.ATTRIBUTES/VARIABLE_VALUE"] == [
+        3,
+        2,
+    ]
+    assert (
+        reader.get_variable_to_dtype_map()["model/dense_2/w/.ATTRIBUTES/VARIABLE_VALUE"]
+        == tf.float32
+    )
     np.testing.assert_array_equal(
-        tf.train.load_variable(written, "model/dense_1/b/.ATTRIBUTES/VARIABLE_VALUE"), m.dense_1.b.numpy()
+        tf.train.load_variable(written, "model/dense_1/b/.ATTRIBUTES/VARIABLE_VALUE"),
+        m.dense_1.b.numpy(),
     )
 
 
@@ -95,7 +105,9 @@ def _flexible_module():
         def __call__(self, x):
             if not self.is_built:
                 rng = np.random.default_rng(self.out)
-                self.w = tf.Variable(rng.normal(size=(x.shape[-1], self.out)).astype(np.float32), name="w")
+                self.w = tf.Variable(
+                    rng.normal(size=(x.shape[-1], self.out)).astype(np.float32), name="w"
+                )
                 self.b = tf.Variable(tf.zeros([self.out]), name="b")
                 self.is_built = True
             return tf.nn.relu(tf.matmul(x, self.w) + self.b)
@@ -126,7 +138,9 @@ def test_save_restore_round_trip_with_nested_structures(tmp_path):
 def test_restore_reports_mismatched_shapes_and_unmatched_values(tmp_path):
     v = tf.Variable([1.0, 2.0])
     path = tf.train.Checkpoint(v=v, w=tf.Variable(1.0)).write(str(tmp_path / "c"))
-    with pytest.raises(ValueError, match=r"incompatible tensor with shape \(2,\).*shape \(3,\).*v/.ATTRIBUTES"):
+    with pytest.raises(
+        ValueError, match=r"incompatible tensor with shape \(2,\).*shape \(3,\).*v/.ATTRIBUTES"
+    ):
         tf.train.Checkpoint(v=tf.Variable([0.0, 0.0, 0.0])).restore(path)
     status = tf.train.Checkpoint(v=tf.Variable([0.0, 0.0])).restore(path)
     with pytest.raises(AssertionError) as e:

@@ -7,7 +7,7 @@ import numpy as np
 from arroyo.framework import dtypes
 from arroyo.framework.context import state
 from arroyo.framework.errors import InvalidArgumentError
-from arroyo.framework.tensor import EagerTensor, Tensor, convert_to_tensor
+from arroyo.framework.tensor import EagerTensor, Tensor
 from arroyo.framework.tensor_shape import as_shape
 from arroyo.graph.graph import Graph, Operation, SymbolicTensor
 from arroyo.util import nest
@@ -64,7 +64,13 @@ def placeholder(dtype, shape=None, name=None):
 
     dtype = dtypes.as_dtype(dtype)
     shp = as_shape(shape)
-    op = Operation(graph, PLACEHOLDER, graph.unique_name(name or "Placeholder"), (), {"dtype": dtype, "shape": shp})
+    op = Operation(
+        graph,
+        PLACEHOLDER,
+        graph.unique_name(name or "Placeholder"),
+        (),
+        {"dtype": dtype, "shape": shp},
+    )
     op._outputs = [SymbolicTensor(op, 0, dtype, shp)]
     graph._ops.append(op)
     return op._outputs[0]
@@ -113,7 +119,11 @@ class Session:
         targets = []
         for f in flat:
             if isinstance(f, str):
-                f = self.graph.get_tensor_by_name(f) if ":" in f else self.graph.get_operation_by_name(f)
+                f = (
+                    self.graph.get_tensor_by_name(f)
+                    if ":" in f
+                    else self.graph.get_operation_by_name(f)
+                )
             if getattr(f, "_is_arroyo_variable", False):
                 with self.graph.as_default():
                     f = f.value()
@@ -121,7 +131,9 @@ class Session:
                 with self.graph.as_default():
                     f = self.graph.capture_constant(f._value)
             if not isinstance(f, (SymbolicTensor, Operation)):
-                raise TypeError(f"Fetch argument {f!r} has invalid type {type(f)}, must be a string or Tensor.")
+                raise TypeError(
+                    f"Fetch argument {f!r} has invalid type {type(f)}, must be a string or Tensor."
+                )
             targets.append(f)
         feeds = []
         values = []
@@ -147,7 +159,9 @@ class Session:
         if plan is None:
             from arroyo.graph import executor
 
-            plan = executor.compile_plan(self.graph, feeds, targets, name="session_run", include_stateful=False)
+            plan = executor.compile_plan(
+                self.graph, feeds, targets, name="session_run", include_stateful=False
+            )
             self._plans[key] = plan
         outs = plan(*values)
         outs = [None if isinstance(t, Operation) else _host(o) for t, o in zip(targets, outs)]

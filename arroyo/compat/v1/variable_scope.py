@@ -70,11 +70,19 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
         )
     dtype = dtypes.as_dtype(dtype or dtypes.float32)
     if initializer is None:
-        initializer = _glorot_uniform if dtype.is_floating else (lambda s, d: np.zeros(s, d.as_numpy_dtype))
+        initializer = (
+            _glorot_uniform if dtype.is_floating else (lambda s, d: np.zeros(s, d.as_numpy_dtype))
+        )
     if callable(initializer):
         if shape is None:
-            raise ValueError(f"Shape of a new variable ({full}) must be fully defined, but instead was None.")
-        init = initializer(list(shape), dtype) if _takes_dtype(initializer) else initializer(list(shape))
+            raise ValueError(
+                f"Shape of a new variable ({full}) must be fully defined, but instead was None."
+            )
+        init = (
+            initializer(list(shape), dtype)
+            if _takes_dtype(initializer)
+            else initializer(list(shape))
+        )
     else:
         init = initializer
     var = Variable(init, name=full, dtype=dtype, trainable=trainable, constraint=constraint)
@@ -104,14 +112,20 @@ def global_variables(scope=None):
     graph = state.graph
     if graph is None:
         return []
-    return [v for v in graph.get_collection("variables") if scope is None or v.name.startswith(scope)]
+    return [
+        v for v in graph.get_collection("variables") if scope is None or v.name.startswith(scope)
+    ]
 
 
 def trainable_variables(scope=None):
     graph = state.graph
     if graph is None:
         return []
-    return [v for v in graph.get_collection("trainable_variables") if scope is None or v.name.startswith(scope)]
+    return [
+        v
+        for v in graph.get_collection("trainable_variables")
+        if scope is None or v.name.startswith(scope)
+    ]
 
 
 def variables_initializer(var_list, name="init"):
@@ -142,7 +156,10 @@ def _initializer_op(var_list):
     graph = state.graph
     if graph is None:
         return None
-    ops = [graph.assign_variable(v, graph.capture_constant(v._initial_array), _assign_op()) for v in var_list]
+    ops = [
+        graph.assign_variable(v, graph.capture_constant(v._initial_array), _assign_op())
+        for v in var_list
+    ]
     op = Operation(graph, NO_OP, graph.unique_name("init"), (), {}, control_inputs=ops)
     graph._ops.append(op)
     return op

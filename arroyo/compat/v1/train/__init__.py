@@ -17,7 +17,9 @@ class Optimizer:
         if var_list is None:
             var_list = trainable_variables()
         if state.graph is None:
-            raise RuntimeError("tf.compat.v1 optimizers' minimize() needs graph mode; use tf.keras.optimizers eagerly.")
+            raise RuntimeError(
+                "tf.compat.v1 optimizers' minimize() needs graph mode; use tf.keras.optimizers eagerly."
+            )
         grads = gradients(loss, var_list)
         return list(zip(grads, var_list))
 
@@ -35,7 +37,9 @@ class Optimizer:
 
             ops.append(graph.assign_variable(global_step, graph.capture_constant(
                 global_step.dtype.as_numpy_dtype(1)), ASSIGN_ADD_VARIABLE))  # fmt: skip
-        op = Operation(graph, NO_OP, graph.unique_name(name or self._name), (), {}, control_inputs=ops)
+        op = Operation(
+            graph, NO_OP, graph.unique_name(name or self._name), (), {}, control_inputs=ops
+        )
         graph._ops.append(op)
         return op
 
@@ -61,4 +65,6 @@ def get_or_create_global_step(graph=None):
     from arroyo.compat.v1.variable_scope import get_variable
     from arroyo.framework import dtypes
 
-    return get_variable("global_step", shape=[], dtype=dtypes.int64, initializer=lambda s, d: 0, trainable=False)
+    return get_variable(
+        "global_step", shape=[], dtype=dtypes.int64, initializer=lambda s, d: 0, trainable=False
+    )
