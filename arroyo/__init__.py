@@ -57,6 +57,10 @@ from arroyo.module.name_scope import name_scope  # noqa: F401
 
 newaxis = None
 
+from arroyo.framework.memory import tune_malloc as _tune_malloc
+
+_tune_malloc()  # reuse freed tensor memory instead of page-faulting it back (see memory.py)
+
 # Sub-namespaces (tf.math, tf.nn, ...) are modules under arroyo._api, imported lazily.
 _LAZY = {
     "math": "arroyo._api.math",
