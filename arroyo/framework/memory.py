@@ -24,13 +24,20 @@ tuned = False
 def tune_malloc() -> bool:
     """Raises glibc's mmap/trim thresholds once; returns True if it did."""
     global tuned
-    if tuned or os.environ.get("ARROYO_MALLOC_TUNING", "1") == "0" or not sys.platform.startswith("linux"):
+    if (
+        tuned
+        or os.environ.get("ARROYO_MALLOC_TUNING", "1") == "0"
+        or not sys.platform.startswith("linux")
+    ):
         return tuned
     try:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
-        ok = libc.mallopt(M_MMAP_THRESHOLD, _THRESHOLD) == 1 and libc.mallopt(M_TRIM_THRESHOLD, _THRESHOLD) == 1
+        ok = (
+            libc.mallopt(M_MMAP_THRESHOLD, _THRESHOLD) == 1
+            and libc.mallopt(M_TRIM_THRESHOLD, _THRESHOLD) == 1
+        )
     except (OSError, AttributeError):
         return False
     tuned = bool(ok)

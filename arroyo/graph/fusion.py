@@ -147,7 +147,9 @@ def _build_fused(graph, group, reuse_buffers):
             ):
                 ext_ids[id(t)] = len(ext)
                 ext.append(t)
-    kernel, src = _generate(group, ext_ids, reuse_buffers)
+    kernel, src = _parallel(group, ext, ext_ids, reuse_buffers) or _generate(
+        group, ext_ids, reuse_buffers
+    )
     last = group[-1]._outputs[0]
     op = Operation(graph, _FUSED_DEF, graph.unique_name("FusedElementwise"), ext, {"N": len(ext)})
     op._op_def = OpDef(
@@ -159,8 +161,12 @@ def _build_fused(graph, group, reuse_buffers):
     return op
 
 
-def _generate(group, ext_ids, reuse_buffers):
-    """Generated code for one group; scratch buffers are assigned by liveness."""
+def _generate(group, ext_ids, reuse_buffers, body=False):
+    """Generated code for one group; scratch buffers are assigned by liveness.
+
+    With body=True the code works on one slice of flattened operands: scratch buffers and
+    the result slice are parameters, and a trailing reduction returns its partial value
+    (see _parallel)."""
     names = {}
     for tid, i in ext_ids.items():
         names[tid] = f"i{i}"
@@ -181,13 +187,17 @@ def _generate(group, ext_ids, reuse_buffers):
             axes = tuple(int(a) for a in np.ravel(op.inputs[1].op.attrs["value"]))
             keep = bool(op.attrs.get("keep_dims", False))
             fn = _REDUCTIONS[op.type]
+            if body:
+                lines.append(f"return _np.{'sum' if fn == 'mean' else fn}({src})")
+                break
             lines.append(f"r = _np.{fn}({src}, axis={axes}, keepdims={keep})")
             lines.append(f"return r if isinstance(r, _np.ndarray) else _np.{out.dtype._np.name}(r)")
             break
         shape, dtype = tuple(out.shape.as_list()), out.dtype._np
         if op is final_elementwise and not terminal:
             o = "res"
-            lines.append(f"res = _np.empty({shape}, _np.{dtype.name})")
+            if not body:
+                lines.append(f"res = _np.empty({shape}, _np.{dtype.name})")
         else:
             o = None
             # Elementwise ops may write into an operand buffer that dies here (in place).
@@ -217,6 +227,11 @@ def _generate(group, ext_ids, reuse_buffers):
     if not terminal:
         lines.append("return res")
     params = ", ".join(f"i{i}" for i in range(len(ext_ids)))
+    if body:
+        extra = "".join(f", {name}" for name, _, _ in buffers) + ("" if terminal else ", res")
+        src = f"def body({params}{extra}):\n    " + "\n    ".join(lines) + "\n"
+        exec(compile(src, "<arroyo fused body>", "exec"), env)
+        return env["body"], src, buffers
     if reuse_buffers:
         for name, shape, dtype in buffers:
             env[name] = np.empty(shape, dtype)
@@ -236,3 +251,81 @@ def _const_name(env, t):
     name = f"c{len(env)}"
     env[name] = t.op.attrs["value"]
     return name
+
+
+# Large fused groups run as two halves on two threads: NumPy's ufuncs release the GIL, so
+# an elementwise chain uses both cores (TF's Eigen kernels are multi-threaded too).
+PARALLEL_MIN_ELEMENTS = 1 << 18
+
+
+def _executor():
+    from arroyo.ops._parallel import executor
+
+    return executor()
+
+
+def _parallel(group, ext, ext_ids, reuse_buffers):
+    """A two-thread kernel for a large group of same-shape elementwise ops, or None."""
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        return None
+    terminal = group[-1].type in _REDUCTIONS
+    elementwise = group[:-1] if terminal else group
+    shape = tuple(elementwise[-1]._outputs[0].shape.as_list())
+    n = int(np.prod(shape)) if shape else 1
+    if n < PARALLEL_MIN_ELEMENTS:
+        return None
+    if any(tuple(op._outputs[0].shape.as_list()) != shape for op in elementwise):
+        return None
+    full = []
+    for t in ext:
+        dims = tuple(t.shape.as_list())
+        if dims == shape:
+            full.append(True)
+        elif int(np.prod(dims)) == 1:
+            full.append(False)
+        else:
+            return None  # real broadcasting inside: keep the single-threaded kernel
+    red = None
+    if terminal:
+        op = group[-1]
+        axes = {int(a) % len(shape) for a in np.ravel(op.inputs[1].op.attrs["value"])}
+        if axes != set(range(len(shape))) or op.attrs.get("keep_dims", False):
+            return None
+        red = _REDUCTIONS[op.type]
+    body, src, buffers = _generate(group, ext_ids, reuse_buffers, body=True)
+    out_dtype = group[-1]._outputs[0].dtype._np
+    half = n // 2
+    sizes = (half, n - half)
+    pools = (
+        [[np.empty(size, d) for _, _, d in buffers] for size in sizes] if reuse_buffers else None
+    )
+
+    def kernel(*inputs, N=None):
+        flat = [x.reshape(-1) if f else np.reshape(x, ()) for x, f in zip(inputs, full)]
+        parts = []
+        for k, (lo, hi) in enumerate(((0, half), (half, n))):
+            args = [x[lo:hi] if f else x for x, f in zip(flat, full)]
+            bufs = pools[k] if pools is not None else [np.empty(hi - lo, d) for _, _, d in buffers]
+            parts.append((args, bufs))
+        if red is None:
+            res = np.empty(n, out_dtype)
+            future = _executor().submit(body, *parts[1][0], *parts[1][1], res[half:])
+            body(*parts[0][0], *parts[0][1], res[:half])
+            future.result()
+            return res.reshape(shape)
+        future = _executor().submit(body, *parts[1][0], *parts[1][1])
+        a = body(*parts[0][0], *parts[0][1])
+        b = future.result()
+        if red == "max":
+            r = np.maximum(a, b)
+        elif red == "min":
+            r = np.minimum(a, b)
+        else:
+            r = np.add(a, b, dtype=out_dtype)
+            if red == "mean":
+                r = r / out_dtype.type(n)
+        return out_dtype.type(r)
+
+    return kernel, "# two threads, each running:\n" + src

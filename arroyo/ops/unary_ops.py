@@ -10,6 +10,7 @@ import numpy as np
 from arroyo.framework import dtypes
 from arroyo.framework.op_registry import COMPLEX, FLOATS, INTS, defop
 from arroyo.ops import _infer, special
+from arroyo.ops._parallel import split_kernel, split_ufunc
 from arroyo.ops._helpers import np_allowed, unary
 from arroyo.ops.math_ops import add, conj, multiply, negative, subtract, truediv
 
@@ -46,17 +47,17 @@ def _reciprocal(x):
 
 # name: (kernel, allowed, gradient(op, g) -> grad, public name)
 _TABLE = {
-    "Exp": (np.exp, FC, lambda op, g: multiply(g, _c(op.outputs[0]))),
+    "Exp": (split_ufunc(np.exp), FC, lambda op, g: multiply(g, _c(op.outputs[0]))),
     "Expm1": (np.expm1, FC, lambda op, g: multiply(g, exp(_c(op.inputs[0])))),
-    "Log": (np.log, FC, lambda op, g: multiply(g, reciprocal(_c(op.inputs[0])))),
+    "Log": (split_ufunc(np.log), FC, lambda op, g: multiply(g, reciprocal(_c(op.inputs[0])))),
     "Log1p": (np.log1p, FC, lambda op, g: multiply(g, reciprocal(add(1, _c(op.inputs[0]))))),
     "Sqrt": (np.sqrt, FC, lambda op, g: truediv(multiply(g, 0.5), _c(op.outputs[0]))),
     "Rsqrt": (_rsqrt, FC, lambda op, g: multiply(g, multiply(-0.5, _cube(_c(op.outputs[0]))))),
     "Square": (np.square, _INT_FLOATS, lambda op, g: multiply(g, multiply(2, _c(op.inputs[0])))),
     "Reciprocal": (_reciprocal, _INT_FLOATS,
                    lambda op, g: multiply(g, negative(square(_c(op.outputs[0]))))),
-    "Sin": (np.sin, FC, lambda op, g: multiply(g, cos(_c(op.inputs[0])))),
-    "Cos": (np.cos, FC, lambda op, g: multiply(g, negative(sin(_c(op.inputs[0]))))),
+    "Sin": (split_ufunc(np.sin), FC, lambda op, g: multiply(g, cos(_c(op.inputs[0])))),
+    "Cos": (split_ufunc(np.cos), FC, lambda op, g: multiply(g, negative(sin(_c(op.inputs[0]))))),
     "Tan": (np.tan, FC, lambda op, g: multiply(g, square(reciprocal(cos(_c(op.inputs[0])))))),
     "Asin": (np.arcsin, FC, lambda op, g: multiply(g, rsqrt(subtract(1, square(_c(op.inputs[0])))))),
     "Acos": (np.arccos, FC,
@@ -64,11 +65,11 @@ _TABLE = {
     "Atan": (np.arctan, FC, lambda op, g: multiply(g, reciprocal(add(1, square(_c(op.inputs[0])))))),
     "Sinh": (np.sinh, FC, lambda op, g: multiply(g, cosh(_c(op.inputs[0])))),
     "Cosh": (np.cosh, FC, lambda op, g: multiply(g, sinh(_c(op.inputs[0])))),
-    "Tanh": (np.tanh, FC, lambda op, g: multiply(g, subtract(1, square(_c(op.outputs[0]))))),
+    "Tanh": (split_ufunc(np.tanh), FC, lambda op, g: multiply(g, subtract(1, square(_c(op.outputs[0]))))),
     "Asinh": (np.arcsinh, FC, lambda op, g: multiply(g, rsqrt(add(square(_c(op.inputs[0])), 1)))),
     "Acosh": (np.arccosh, FC, lambda op, g: multiply(g, rsqrt(subtract(square(_c(op.inputs[0])), 1)))),
     "Atanh": (np.arctanh, FC, lambda op, g: multiply(g, reciprocal(subtract(1, square(_c(op.inputs[0])))))),
-    "Sigmoid": (_sigmoid_kernel, FC,
+    "Sigmoid": (split_kernel(_sigmoid_kernel), FC,
                 lambda op, g: multiply(g, multiply(_c(op.outputs[0]), subtract(1, _c(op.outputs[0]))))),
     "Erf": (special.erf, FLOATS,
             lambda op, g: multiply(g, multiply(2 / np.sqrt(np.pi), exp(negative(square(op.inputs[0])))))),
