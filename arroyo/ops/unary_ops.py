@@ -10,8 +10,8 @@ import numpy as np
 from arroyo.framework import dtypes
 from arroyo.framework.op_registry import COMPLEX, FLOATS, INTS, defop
 from arroyo.ops import _infer, special
-from arroyo.ops._parallel import split_kernel, split_ufunc
 from arroyo.ops._helpers import np_allowed, unary
+from arroyo.ops._parallel import split_kernel, split_ufunc
 from arroyo.ops.math_ops import add, conj, multiply, negative, subtract, truediv
 
 FC = FLOATS + COMPLEX
