@@ -30,11 +30,9 @@ class UnconnectedGradients(enum.Enum):
     ZERO = "zero"
 
 
-def record_operation(op_def, inputs, outputs, attrs):
-    """Records an executed op on every active tape that watches one of its inputs."""
-    if not op_def.differentiable:
-        return
-    for tape in state.tapes:
+def record_on(tapes, op_def, inputs, outputs, attrs):
+    """Records an executed (differentiable) op on each tape that watches one of its inputs."""
+    for tape in tapes:
         watched = tape._watched
         for t in inputs:
             if id(t) in watched:
@@ -47,7 +45,13 @@ def record_operation(op_def, inputs, outputs, attrs):
             watched[id(o)] = o
 
 
-op_registry.set_recorder(record_operation)
+def record_operation(op_def, inputs, outputs, attrs):
+    """Records an executed op on every active tape that watches one of its inputs."""
+    if op_def.differentiable and state.tapes:
+        record_on(state.tapes, op_def, inputs, outputs, attrs)
+
+
+op_registry.set_recorder(record_on)
 
 
 def _is_variable(x):

@@ -125,23 +125,29 @@ def execute(op: OpDef, inputs, attrs, name=None):
     `inputs` are tensors (already converted); `attrs` a dict of Python values.
     Returns one tensor, or a list of tensors for multi-output ops.
     """
-    graph = state.graph
-    if graph is not None:
-        return graph.create_op(op, inputs, attrs, name)
+    st = state
+    if st.graph is not None:
+        return st.graph.create_op(op, inputs, attrs, name)
     try:
-        out = op.kernel(*[t._value for t in inputs], **attrs)
+        if len(inputs) == 2:  # the common binary case, without building a list
+            a, b = inputs
+            out = op.kernel(a._value, b._value, **attrs)
+        else:
+            out = op.kernel(*[t._value for t in inputs], **attrs)
     except OpError:
         raise
     except (ValueError, IndexError, TypeError, ArithmeticError, np.linalg.LinAlgError) as e:
         raise _kernel_error(op, inputs, attrs, e) from None
     if op.num_outputs == 1:
         result = _wrap(out)
-        if state.tapes:
-            _record(op, inputs, (result,), attrs)
+        tapes = st.tapes
+        if tapes and op.differentiable:
+            _record(tapes, op, inputs, (result,), attrs)
     else:
         result = [_wrap(o) for o in out]
-        if state.tapes:
-            _record(op, inputs, result, attrs)
+        tapes = st.tapes
+        if tapes and op.differentiable:
+            _record(tapes, op, inputs, result, attrs)
     if _observers:
         for fn in _observers:
             fn(op, inputs, attrs, result)
@@ -158,11 +164,11 @@ def add_observer(fn):
     return lambda: _observers.remove(fn)
 
 
-def _record(op, inputs, outputs, attrs):
-    """Replaced by `arroyo.autodiff.tape.record_operation` when the tape module loads."""
-    from arroyo.autodiff.tape import record_operation
+def _record(tapes, op, inputs, outputs, attrs):
+    """Replaced by `arroyo.autodiff.tape.record_on` when the tape module loads."""
+    from arroyo.autodiff.tape import record_on
 
-    record_operation(op, inputs, outputs, attrs)
+    record_on(tapes, op, inputs, outputs, attrs)
 
 
 def set_recorder(fn):

@@ -349,12 +349,11 @@ class Graph:
         op._outputs = [SymbolicTensor(op, i, d, s if isinstance(s, TensorShape) else TensorShape(s))
                        for i, (d, s) in enumerate(specs)]  # fmt: skip
         self._ops.append(op)
-        if state.tapes:
+        if state.tapes and op_def.differentiable:
             from arroyo.framework import op_registry
 
-            op_registry._record(
-                op_def, inputs, op._outputs if op_def.num_outputs != 1 else (op._outputs[0],), attrs
-            )
+            outs = op._outputs if op_def.num_outputs != 1 else (op._outputs[0],)
+            op_registry._record(state.tapes, op_def, inputs, outs, attrs)
         if op_def.num_outputs == 1:
             return op._outputs[0]
         return list(op._outputs)
