@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import gc
 import logging
+import threading
 
 from arroyo.framework import dtypes, op_registry
 from arroyo.framework.context import state
@@ -52,6 +54,30 @@ def record_operation(op_def, inputs, outputs, attrs):
 
 
 op_registry.set_recorder(record_on)
+
+
+# A recording tape keeps every op's tensors and records alive, so Python's cyclic GC sees a
+# stream of surviving containers and runs a young-generation pass every 700 of them: that
+# alone cost about as much as the op itself. While any tape records, the young-generation
+# threshold is raised (as for any bulk allocation), and restored when the last tape stops.
+_GC_THRESHOLD0 = 10000
+_active_tapes = [0, None]
+_gc_lock = threading.Lock()
+
+
+def _gc_pressure(delta):
+    with _gc_lock:
+        before = _active_tapes[0]
+        _active_tapes[0] = before + delta
+        if before == 0 and delta > 0:
+            saved = gc.get_threshold()
+            _active_tapes[1] = saved
+            if saved[0] and saved[0] < _GC_THRESHOLD0:
+                gc.set_threshold(_GC_THRESHOLD0, *saved[1:])
+        elif _active_tapes[0] == 0 and _active_tapes[1] is not None:
+            if gc.get_threshold()[0] == _GC_THRESHOLD0:  # untouched by the user meanwhile
+                gc.set_threshold(*_active_tapes[1])
+            _active_tapes[1] = None
 
 
 def _is_variable(x):
@@ -99,10 +125,12 @@ class GradientTape:
             )
         state.tapes.append(self)
         self._recording = True
+        _gc_pressure(+1)
 
     def _pop(self):
         state.tapes.remove(self)
         self._recording = False
+        _gc_pressure(-1)
 
     @contextlib.contextmanager
     def stop_recording(self):
