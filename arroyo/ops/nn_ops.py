@@ -10,12 +10,18 @@ from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import FLOATS, INTS, defop, execute
 from arroyo.ops import _infer, array_ops, math_ops
 from arroyo.ops._helpers import NO_ATTRS, np_allowed, to_tensor, unary
+from arroyo.ops._parallel import split_ufunc
 
 _REAL = FLOATS + INTS
 
 
+_split_maximum = split_ufunc(np.maximum)
+
+
 def _relu_kernel(x):
-    return np.maximum(x, 0).astype(x.dtype, copy=False)
+    # max(x, 0) with a zero of x's dtype; large inputs use both cores (np.maximum is
+    # compute-bound here, ~0.4 ms per 1M floats on one core).
+    return _split_maximum(x, np.zeros((), x.dtype))
 
 
 def _relu_grad(op, g):
