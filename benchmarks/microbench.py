@@ -232,6 +232,32 @@ def _guide_loop_tf(steps=1000, lr=0.01):
     return perf() - t0, float(loss.numpy())
 
 
+def _guide_loop_tf_function(steps=1000, lr=0.01):
+    """The same loop with the step in tf.function; the total includes tracing."""
+    _, yn, init = _guide_data()
+    x = tf.cast(tf.linspace(-2, 2, 201), tf.float32)
+    y = tf.constant(yn)
+    w1, b1, w2, b2 = variables = [tf.Variable(a) for a in init]
+
+    @tf.function
+    def step(x, y):
+        with tf.GradientTape() as tape:
+            h = tf.nn.relu(tf.matmul(x[:, tf.newaxis], w1) + b1)
+            prediction = tf.squeeze(tf.matmul(h, w2) + b2, axis=1)
+            loss = tf.reduce_mean((y - prediction) ** 2)
+        grads = tape.gradient(loss, variables)
+        for v, g in zip(variables, grads):
+            v.assign_sub(lr * g)
+        return loss
+
+    t0 = perf()
+    for i in range(steps):
+        loss = step(x, y)
+        if i % 100 == 0:
+            loss.numpy()
+    return perf() - t0, float(loss.numpy())
+
+
 def _guide_loop_numpy(steps=1000, lr=0.01):
     """The same loop with a hand-written backward pass: the floor for eager autodiff."""
     xn, y, init = _guide_data()
@@ -267,6 +293,20 @@ def w_guide_loop(repeat):
     )
 
 
+def w_guide_loop_function(repeat):
+    runs = [_guide_loop_tf_function() for _ in range(repeat)]
+    floor = [_guide_loop_numpy()[0] for _ in range(repeat)]
+    return record(
+        "guide_loop_function",
+        "s",
+        [t for t, _ in runs],
+        floor,
+        steps=1000,
+        final_loss=runs[-1][1],
+        numpy_final_loss=_guide_loop_numpy()[1],
+    )
+
+
 WORKLOADS = {
     "import": (w_import, 5),
     "add_small": (w_add_small, 7),
@@ -275,6 +315,7 @@ WORKLOADS = {
     "chain": (w_chain, 7),
     "matmul_large": (w_matmul_large, 5),
     "guide_loop": (w_guide_loop, 3),
+    "guide_loop_function": (w_guide_loop_function, 3),
 }
 
 
@@ -295,7 +336,7 @@ def print_table(records) -> None:
                 f"unrecorded {r['unrecorded_median']:.2f} us; "
                 f"recorded/unrecorded {r['recorded_over_unrecorded']:.2f}x"
             )
-        elif r["workload"] == "guide_loop":
+        elif r["workload"] in ("guide_loop", "guide_loop_function"):
             note = f"final loss {r['final_loss']:.3f} (NumPy {r['numpy_final_loss']:.3f})"
         floor_s = f"{floor:.4g}" if floor else "-"
         print(
