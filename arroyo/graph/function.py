@@ -76,6 +76,24 @@ def _make_key(args, relax):
     return (struct, tuple(_leaf_key(x, relax) for x in flat))
 
 
+_SCALAR_TYPES = (int, float, bool, str, type(None))
+
+
+def _fast_key(args):
+    """A cache key for a flat call of eager tensors and Python scalars, else None."""
+    key = []
+    for a in args:
+        t = type(a)
+        if t is EagerTensor:
+            v = a._value
+            key.append((v.dtype, v.shape))
+        elif t in _SCALAR_TYPES:
+            key.append((t, a))
+        else:
+            return None
+    return tuple(key)
+
+
 def _structure_sig(x):
     if isinstance(x, dict):
         return ("d", tuple((k, _structure_sig(x[k])) for k in sorted(x, key=repr)))
@@ -106,6 +124,7 @@ class Function:
         self._jit_compile = jit_compile
         self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
         self._cache: dict = {}
+        self._fast_cache: dict = {}  # flat (tensor/scalar) call signature -> ConcreteFunction
         self._tracing_count = 0
         self._created_variables = False
         self._instance_functions = weakref.WeakKeyDictionary()
@@ -153,6 +172,19 @@ class Function:
     def __call__(self, *args, **kwargs):
         if state.run_functions_eagerly:
             return self._python_function(*args, **kwargs)
+        if not kwargs and self._input_signature is None:
+            # Fast path: a flat call of eager tensors and Python scalars (the common case)
+            # keyed without walking nested structures.
+            fast_key = _fast_key(args)
+            if fast_key is not None:
+                cf = self._fast_cache.get(fast_key)
+                if cf is not None:
+                    return cf._call_fast(args)
+                cf = self._cache.get(_make_key(args, self._reduce_retracing))
+                if cf is None:
+                    cf = self._trace(args)
+                self._fast_cache[fast_key] = cf
+                return cf._call_with_structure(args)
         if kwargs or self._input_signature is not None:
             args = self._canonicalize(args, kwargs)
         cf = self._cache.get(
@@ -382,6 +414,8 @@ class ConcreteFunction:
         self._name = name
         self._plan = None
         self._arg_specs = [TensorSpec(p.shape, p.dtype) for p in inputs]
+        # The function returns exactly one tensor: its result needs no repacking.
+        self._single_output = out_template == [0] and isinstance(structured_outputs, Tensor)
 
     # -- TF's ConcreteFunction attributes ----------------------------------------------
     @property
@@ -487,6 +521,17 @@ class ConcreteFunction:
                     f"{spec!r} but got a tensor with shape {t.shape} and dtype {t.dtype.name}.",
                 )  # fmt: skip
         return self._call_flat(tensors)
+
+    def _call_fast(self, args):
+        """A call whose tensors are the eager tensors among `args`, in order."""
+        st = state
+        if st.graph is not None or st.tapes:
+            return self._call_flat([a for a in args if type(a) is EagerTensor])
+        plan = self._plan if self._plan is not None else self._compile()
+        vals = plan(*[a._value for a in args if type(a) is EagerTensor])
+        if self._single_output:
+            return _wrap(vals[0])
+        return self._pack([_wrap(v) for v in vals])
 
     def _call_flat(self, tensors):
         if state.graph is not None:
