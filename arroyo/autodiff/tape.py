@@ -355,6 +355,10 @@ def _dense(g):
     return g
 
 
+# Ops whose gradient passes IndexedSlices through unchanged (sparse variable updates).
+_SPARSE_PASSTHROUGH = frozenset({"ReadVariableOp", "Identity"})
+
+
 def backprop(records, targets, sources, output_grads, unconnected):
     """Reverse-mode walk over `records`; returns one gradient (or None) per source."""
     from arroyo.ops import array_ops
@@ -385,12 +389,18 @@ def backprop(records, targets, sources, output_grads, unconnected):
                 break
 
     for raw in reversed(needed):
-        skip = tuple(i for i, t in enumerate(raw[1]) if id(t) not in reachable)
+        op_def, inputs, outs, _ = raw
+        if len(outs) == 1:  # the common case, without building lists
+            g0 = grads.get(id(outs[0]))
+            if g0 is None:
+                continue
+            out_grads = [g0]
+        else:
+            out_grads = [grads.get(id(o)) for o in outs]
+            if all(g is None for g in out_grads):
+                continue
+        skip = tuple(i for i, t in enumerate(inputs) if id(t) not in reachable)
         rec = OpRecord(*raw, skip)
-        outs = rec.outputs
-        out_grads = [grads.get(id(o)) for o in outs]
-        if all(g is None for g in out_grads):
-            continue
         if len(outs) > 1:
             out_grads = [
                 g
@@ -402,20 +412,31 @@ def backprop(records, targets, sources, output_grads, unconnected):
                 )
                 for g, o in zip(out_grads, outs)
             ]
-        out_grads = [_dense(g) if g is not None and not rec.op_def.name.startswith("ReadVariable")
-                     and not rec.op_def.name == "Identity" else g for g in out_grads]  # fmt: skip
-        in_grads = rec.op_def.grad(rec, *out_grads)
+        if op_def.name not in _SPARSE_PASSTHROUGH:
+            out_grads = [g if type(g) is not IndexedSlices else g.to_dense() for g in out_grads]
+        in_grads = op_def.grad(rec, *out_grads)
         if not isinstance(in_grads, (tuple, list)):
             in_grads = (in_grads,)
-        for inp, g in zip(rec.inputs, in_grads):
-            if g is None or id(inp) not in reachable:
+        for inp, g in zip(inputs, in_grads):
+            if g is None:
                 continue
-            if not _is_variable(inp):
+            key = id(inp)
+            if key not in reachable:
+                continue
+            if type(inp) is EagerTensor:
+                dt = getattr(inp._value, "dtype", None)
+                if (dt is None or dt.kind not in "fc") and not _trainable_dtype(inp.dtype):
+                    continue
+                if type(g) is EagerTensor:
+                    if g._value.shape != inp._value.shape:
+                        g = _unbroadcast(g, inp)
+                elif not isinstance(g, IndexedSlices):
+                    g = _unbroadcast(g, inp)
+            elif not _is_variable(inp):
                 if not _trainable_dtype(inp.dtype):
                     continue
                 if not isinstance(g, IndexedSlices):
                     g = _unbroadcast(g, inp)
-            key = id(inp)
             grads[key] = add_gradients(grads[key], g) if key in grads else g
 
     result = []
