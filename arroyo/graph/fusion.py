@@ -41,6 +41,7 @@ _INPLACE = {
     "Sigmoid": "_np.negative({a}, out={o}); _np.exp({o}, out={o}); _np.add({o}, 1, out={o}); "
     "_np.reciprocal({o}, out={o})",
 }
+_SIGMOID_DENOMINATOR = "_np.negative({a}, out={o}); _np.exp({o}, out={o}); _np.add({o}, 1, out={o})"
 _FLOAT_ONLY = {
     "RealDiv",
     "Reciprocal",
@@ -180,6 +181,18 @@ def _generate(group, ext_ids, reuse_buffers, body=False):
     env = {"_np": np}
     terminal = group[-1].type in _REDUCTIONS
     final_elementwise = group[-2] if terminal else group[-1]
+    # Sigmoids whose only consumer is a Mul in this group are emitted as 1 + exp(-x).
+    consumers_in_group = {}
+    for op in group:
+        for t in op.inputs:
+            consumers_in_group.setdefault(id(t), []).append(op)
+    denominators, denominator_outputs = set(), set()
+    for op in group:
+        if op.type == "Sigmoid" and op is not final_elementwise:
+            users = consumers_in_group.get(id(op._outputs[0]), [])
+            if len(users) == 1 and users[0].type == "Mul" and users[0].inputs[0] is not users[0].inputs[1]:
+                denominators.add(id(op))
+                denominator_outputs.add(id(op._outputs[0]))
     for k, op in enumerate(group):
         out = op._outputs[0]
         if op.type in _REDUCTIONS:
@@ -216,7 +229,15 @@ def _generate(group, ext_ids, reuse_buffers, body=False):
                 o = f"b{len(buffers)}"
                 buffers.append((o, shape, dtype))
         ops = [names[id(t)] if id(t) in names else _const_name(env, t) for t in op.inputs]
-        code = _INPLACE[op.type].format(a=ops[0], b=ops[1] if len(ops) > 1 else None, o=o)
+        template = _INPLACE[op.type]
+        if id(op) in denominators:
+            template = _SIGMOID_DENOMINATOR  # 1 + exp(-x): the consumer divides by it
+        elif op.type == "Mul" and any(id(t) in denominator_outputs for t in op.inputs):
+            # a * sigmoid(x) == a / (1 + exp(-x)): one pass fewer than reciprocal + multiply
+            if id(op.inputs[0]) in denominator_outputs:
+                ops = [ops[1], ops[0]]
+            template = "_np.true_divide({a}, {b}, out={o})"
+        code = template.format(a=ops[0], b=ops[1] if len(ops) > 1 else None, o=o)
         lines.extend(code.split("; "))
         names[id(out)] = o
         for t in op.inputs:
