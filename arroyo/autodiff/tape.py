@@ -178,6 +178,13 @@ class GradientTape:
         if self._watch_accessed_variables and var.trainable:
             self._watch_variable(var)
 
+    def _check_not_used(self):
+        if self._used and not self._persistent:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of "
+                "gradients (or jacobians)"
+            )
+
     def watched_variables(self):
         """The Variables this tape watched, in the order they were first watched."""
         return tuple(self._watched_variables.values())
@@ -192,11 +199,7 @@ class GradientTape:
         """
         from arroyo.util import nest
 
-        if self._used and not self._persistent:
-            raise RuntimeError(
-                "A non-persistent GradientTape can only be used to compute one set of "
-                "gradients (or jacobians)"
-            )
+        self._check_not_used()
         if self._recording:
             if not self._persistent:
                 self._pop()
@@ -229,14 +232,10 @@ class GradientTape:
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):  # fmt: skip
         """The full Jacobian: shape target.shape + source.shape for each source."""
-        from arroyo.ops import array_ops, math_ops
+        from arroyo.ops import array_ops
         from arroyo.util import nest
 
-        if self._used and not self._persistent:
-            raise RuntimeError(
-                "A non-persistent GradientTape can only be used to compute one set of "
-                "gradients (or jacobians)"
-            )
+        self._check_not_used()
         if not experimental_use_pfor and not self._persistent:
             raise RuntimeError(
                 "GradientTape must be created with persistent=True to compute the jacobian with "
@@ -269,7 +268,6 @@ class GradientTape:
                 else array_ops.zeros([0] + src_shape, dtype=_as_tensor(src).dtype)
             )
             out.append(array_ops.reshape(stacked, list(target.shape) + src_shape))
-        del math_ops
         if not self._persistent:
             self._used = True
         return nest.pack_sequence_as(sources, out)
@@ -279,11 +277,7 @@ class GradientTape:
         """Jacobian of each batch row: [batch] + target.shape[1:] + source.shape[1:]."""
         from arroyo.ops import array_ops
 
-        if self._used and not self._persistent:
-            raise RuntimeError(
-                "A non-persistent GradientTape can only be used to compute one set of "
-                "gradients (or jacobians)"
-            )
+        self._check_not_used()
         if not experimental_use_pfor and not self._persistent:
             raise RuntimeError(
                 "GradientTape must be created with persistent=True to compute the batch_jacobian "
