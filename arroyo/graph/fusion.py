@@ -190,7 +190,11 @@ def _generate(group, ext_ids, reuse_buffers, body=False):
     for op in group:
         if op.type == "Sigmoid" and op is not final_elementwise:
             users = consumers_in_group.get(id(op._outputs[0]), [])
-            if len(users) == 1 and users[0].type == "Mul" and users[0].inputs[0] is not users[0].inputs[1]:
+            if (
+                len(users) == 1
+                and users[0].type == "Mul"
+                and users[0].inputs[0] is not users[0].inputs[1]
+            ):
                 denominators.add(id(op))
                 denominator_outputs.add(id(op._outputs[0]))
     for k, op in enumerate(group):
