@@ -28,7 +28,7 @@ def executor():
     return _pool
 
 
-def _splittable(args):
+def splittable(args):
     a = args[0]
     if type(a) is not np.ndarray or a.size < MIN_ELEMENTS or not a.flags.c_contiguous or _CORES < 2:
         return False
@@ -45,7 +45,7 @@ def split_ufunc(ufunc):
     """`ufunc` as a kernel that runs on two threads when its operands are large."""
 
     def kernel(*args):
-        if not _splittable(args):
+        if not splittable(args):
             return ufunc(*args)
         a = args[0]
         out = np.empty_like(a)
@@ -62,24 +62,4 @@ def split_ufunc(ufunc):
 
     kernel.__name__ = getattr(ufunc, "__name__", "kernel")
     kernel.ufunc = ufunc
-    return kernel
-
-
-def split_kernel(fn):
-    """A unary kernel `fn(x) -> same-shape array` run on two halves when x is large."""
-
-    def kernel(x):
-        if not _splittable((x,)):
-            return fn(x)
-        flat = x.reshape(-1)
-        h = x.size // 2
-        future = executor().submit(fn, flat[h:])
-        first = fn(flat[:h])
-        second = future.result()
-        out = np.empty(x.size, first.dtype)
-        out[:h] = first
-        out[h:] = second
-        return out.reshape(x.shape)
-
-    kernel.__name__ = getattr(fn, "__name__", "kernel")
     return kernel

@@ -11,7 +11,7 @@ from arroyo.framework import dtypes
 from arroyo.framework.op_registry import COMPLEX, FLOATS, INTS, defop
 from arroyo.ops import _infer, special
 from arroyo.ops._helpers import np_allowed, unary
-from arroyo.ops._parallel import _splittable, executor, split_ufunc
+from arroyo.ops._parallel import executor, split_ufunc, splittable
 from arroyo.ops.math_ops import add, conj, multiply, negative, subtract, truediv
 
 FC = FLOATS + COMPLEX
@@ -36,7 +36,7 @@ def _sigmoid_kernel(x):
     if type(x) is not np.ndarray or x.dtype.kind != "f":
         return 1 / (1 + np.exp(-x))
     out = np.empty_like(x)
-    if _splittable((x,)):
+    if splittable((x,)):
         # Large inputs: each core fills one half of the result, no temporaries or copies.
         flat, o = x.reshape(-1), out.reshape(-1)
         h = x.size // 2
