@@ -1506,6 +1506,22 @@ def _squeeze_batch(x, inner_rank, fn):
     return array_ops.reshape(y, array_ops.concat([batch, array_ops.shape(y)[1:]], 0))
 
 
+def _conv2d_attrs(strides, padding, data_format, dilations):
+    """Conv2D's attrs (and Conv2DBackpropInput's) from the public arguments."""
+    padding, explicit = convert_padding(padding)
+    if data_format is None:
+        data_format = "NHWC"
+    ci = 1 if data_format.startswith("NC") else 3
+    return {
+        "strides": _get_sequence(strides, 2, ci, "strides"),
+        "padding": padding,
+        "explicit_paddings": explicit,
+        "data_format": data_format,
+        "dilations": _get_sequence(dilations, 2, ci, "dilations"),
+        "use_cudnn_on_gpu": True,
+    }
+
+
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None, name=None):  # noqa: A002
     """2-D convolution of a 4-D `input` with `filters` [kh, kw, in, out] (raw op Conv2D).
 
@@ -1515,18 +1531,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     >>> tf.nn.conv2d(x, f, 1, "VALID").numpy().ravel().tolist()
     [4.0, 4.0, 4.0, 4.0]
     """
-    padding, explicit = convert_padding(padding)
-    if data_format is None:
-        data_format = "NHWC"
-    ci = 1 if data_format.startswith("NC") else 3
-    attrs = {
-        "strides": _get_sequence(strides, 2, ci, "strides"),
-        "padding": padding,
-        "explicit_paddings": explicit,
-        "data_format": data_format,
-        "dilations": _get_sequence(dilations, 2, ci, "dilations"),
-        "use_cudnn_on_gpu": True,
-    }
+    attrs = _conv2d_attrs(strides, padding, data_format, dilations)
     x, f = _operands(_CONV2D, input, filters)
     return _squeeze_batch(x, 3, lambda v: execute(_CONV2D, (v, f), attrs, name))
 
@@ -1575,18 +1580,7 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME", data
     >>> tf.nn.conv2d_transpose(tf.ones([1, 2, 2, 1]), tf.ones([2, 2, 1, 1]), [1, 4, 4, 1], 2).shape
     TensorShape([1, 4, 4, 1])
     """
-    padding, explicit = convert_padding(padding)
-    if data_format is None:
-        data_format = "NHWC"
-    ci = 1 if data_format.startswith("NC") else 3
-    attrs = {
-        "strides": _get_sequence(strides, 2, ci, "strides"),
-        "padding": padding,
-        "explicit_paddings": explicit,
-        "data_format": data_format,
-        "dilations": _get_sequence(dilations, 2, ci, "dilations"),
-        "use_cudnn_on_gpu": True,
-    }
+    attrs = _conv2d_attrs(strides, padding, data_format, dilations)
     dy, f = _operands(_CONV2D, input, filters)
     from arroyo.ops._helpers import int_tensor
 
