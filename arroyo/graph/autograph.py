@@ -1704,18 +1704,23 @@ class _FlagLowering:
         return any(isinstance(n, self.kind) for n in _walk_no_scope(s, _SCOPES + _LOOPS))
 
     def stmt(self, s):
-        if isinstance(s, ast.If):
-            s.body = self.block(s.body) or [ast.Pass()]
-            s.orelse = self.block(s.orelse)
-        elif isinstance(s, (ast.With, ast.AsyncWith)):
-            s.body = self.block(s.body) or [ast.Pass()]
-        elif isinstance(s, ast.Try):
-            s.body = self.block(s.body) or [ast.Pass()]
-            s.orelse = self.block(s.orelse)
-            s.finalbody = self.block(s.finalbody)
-            for h in s.handlers:
-                h.body = self.block(h.body) or [ast.Pass()]
-        return s
+        return _rewrite_nested_blocks(s, self.block, into_loops=False)
+
+
+def _rewrite_nested_blocks(s, block, into_loops):
+    """Applies `block` to the statement lists nested in `s` (if/with/try, and loops)."""
+    if isinstance(s, ast.If) or (into_loops and isinstance(s, (ast.While, ast.For))):
+        s.body = block(s.body) or [ast.Pass()]
+        s.orelse = block(s.orelse)
+    elif isinstance(s, (ast.With, ast.AsyncWith)):
+        s.body = block(s.body) or [ast.Pass()]
+    elif isinstance(s, ast.Try):
+        s.body = block(s.body) or [ast.Pass()]
+        s.orelse = block(s.orelse)
+        s.finalbody = block(s.finalbody)
+        for h in s.handlers:
+            h.body = block(h.body) or [ast.Pass()]
+    return s
 
 
 class _ReturnLowering:
@@ -1743,21 +1748,7 @@ class _ReturnLowering:
         return any(isinstance(n, ast.Return) for n in _walk_no_scope(s, _SCOPES))
 
     def stmt(self, s):
-        if isinstance(s, ast.If):
-            s.body = self.block(s.body) or [ast.Pass()]
-            s.orelse = self.block(s.orelse)
-        elif isinstance(s, (ast.While, ast.For)):
-            s.body = self.block(s.body) or [ast.Pass()]
-            s.orelse = self.block(s.orelse)
-        elif isinstance(s, (ast.With, ast.AsyncWith)):
-            s.body = self.block(s.body) or [ast.Pass()]
-        elif isinstance(s, ast.Try):
-            s.body = self.block(s.body) or [ast.Pass()]
-            s.orelse = self.block(s.orelse)
-            s.finalbody = self.block(s.finalbody)
-            for h in s.handlers:
-                h.body = self.block(h.body) or [ast.Pass()]
-        return s
+        return _rewrite_nested_blocks(s, self.block, into_loops=True)
 
 
 _FRAME_BUILTINS = frozenset({"super", "locals", "globals", "vars", "eval", "exec", "dir", "breakpoint",
