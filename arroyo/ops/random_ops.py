@@ -985,6 +985,17 @@ def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, 
     return m.add(m.multiply(rnd, m.subtract(maxval, minval)), minval)
 
 
+def _stateless_normal_like(op, shape, seed, mean, stddev, dtype, alg):
+    """stddev * op(shape, key, counter) + mean for the stateless normal-family ops."""
+    dtype = dtypes.as_dtype(dtype)
+    shape_t = _shape_tensor(shape)
+    mean_t = _as_dtype_tensor(mean, dtype, "mean")
+    stddev_t = _as_dtype_tensor(stddev, dtype, "stddev")
+    key, counter, alg_t = _key_counter_alg(seed, alg)
+    rnd = execute(op, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype})
+    return _scale_shift(rnd, stddev_t, mean_t)
+
+
 def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,
                      alg="auto_select"):  # fmt: skip
     """Deterministic normal samples from a shape-[2] integer seed.
@@ -992,15 +1003,7 @@ def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, na
     >>> tf.random.stateless_normal([2, 3], seed=[1, 2]).shape
     TensorShape([2, 3])
     """
-    dtype = dtypes.as_dtype(dtype)
-    shape_t = _shape_tensor(shape)
-    mean_t = _as_dtype_tensor(mean, dtype, "mean")
-    stddev_t = _as_dtype_tensor(stddev, dtype, "stddev")
-    key, counter, alg_t = _key_counter_alg(seed, alg)
-    rnd = execute(
-        _SL_NORMAL_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype}
-    )
-    return _scale_shift(rnd, stddev_t, mean_t)
+    return _stateless_normal_like(_SL_NORMAL_V2, shape, seed, mean, stddev, dtype, alg)
 
 
 def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,
@@ -1010,15 +1013,7 @@ def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.f
     >>> tf.random.stateless_truncated_normal([3], seed=[4, 5]).shape
     TensorShape([3])
     """
-    dtype = dtypes.as_dtype(dtype)
-    shape_t = _shape_tensor(shape)
-    mean_t = _as_dtype_tensor(mean, dtype, "mean")
-    stddev_t = _as_dtype_tensor(stddev, dtype, "stddev")
-    key, counter, alg_t = _key_counter_alg(seed, alg)
-    rnd = execute(
-        _SL_TRUNCATED_V2, (shape_t, key, counter, alg_t), {"dtype": dtype, "Tshape": shape_t.dtype}
-    )
-    return _scale_shift(rnd, stddev_t, mean_t)
+    return _stateless_normal_like(_SL_TRUNCATED_V2, shape, seed, mean, stddev, dtype, alg)
 
 
 def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=None):
