@@ -6,7 +6,9 @@ All passes share one mechanism: a `Rewrite` maps tensors to replacement tensors,
 
   constant_folding         ops whose inputs are all constants are evaluated once
   common_subgraph_elimination  identical ops on identical inputs are computed once
-  arithmetic_optimization  x*1, x+0, x-0, x/1, --x, transpose of transpose, identities
+  arithmetic_optimization  x*1, x+0, x-0, x/1, --x, transpose of transpose, identities;
+                           integer matmul chains x@(x@(...@b)) regrouped as x**n @ b by
+                           repeated squaring (exact: integer matmul is associative)
   remapping                elementwise chains fused into one kernel (with buffer reuse)
   buffer_reuse             fused kernels keep their scratch buffers between calls
   disable_model_pruning    keep ops that no output needs (pruning is on by default)
@@ -254,6 +256,134 @@ def arithmetic_optimization(graph, outputs):
     return rw.apply(graph, outputs)
 
 
+# -- integer matmul chains ---------------------------------------------------------------
+#
+# `for _ in range(n): r = tf.matmul(x, r)` traces n MatMuls in a row. Over the integers
+# (wrapping modulo 2**bits) matrix multiplication is associative, so x@(x@(...(x@b))) equals
+# (x**n)@b bit for bit, and x**n takes about 2*log2(n) products by repeated squaring -- the
+# regrouping LLVM's reassociate pass does for chains of scalar integer multiplies. Floats
+# are left alone: regrouping would change their rounding.
+
+_MIN_CHAIN = 4  # below this, squaring saves nothing
+
+
+def _is_identity_matrix(value):
+    v = np.asarray(value) if value is not None else None
+    return (
+        v is not None
+        and v.ndim == 2
+        and v.shape[0] == v.shape[1]
+        and np.array_equal(v, np.eye(v.shape[0], dtype=v.dtype))
+    )
+
+
+def _plain_int_matmul(op):
+    return (
+        op.type == "MatMul"
+        and not op.attrs.get("transpose_a")
+        and not op.attrs.get("transpose_b")
+        and op._outputs[0].dtype.is_integer
+        and not op._control_inputs
+    )
+
+
+def _consumers(graph, outputs):
+    uses: dict[int, int] = {}
+    for op in graph._ops:
+        for t in op.inputs:
+            uses[id(t)] = uses.get(id(t), 0) + 1
+        for c in op._control_inputs:
+            for t in c._outputs:
+                uses[id(t)] = uses.get(id(t), 0) + 2
+    for t in outputs:
+        uses[id(t)] = uses.get(id(t), 0) + 2
+    return uses
+
+
+def _chain(op, side, uses):
+    """Follows MatMuls that multiply the same factor on `side` (0: left, 1: right).
+
+    Returns (factor, n, base) with op's output == factor**n @ base (or base @ factor**n),
+    base None when it is the identity."""
+    factor = op.inputs[side]
+    n = 0
+    cur = op
+    while True:
+        n += 1
+        inner = cur.inputs[1 - side]
+        src = getattr(inner, "_op", None)
+        if (
+            src is not None
+            and _plain_int_matmul(src)
+            and src.inputs[side] is factor
+            and uses.get(id(inner), 0) == 1
+        ):
+            cur = src
+            continue
+        break
+    if inner is factor:
+        return factor, n + 1, None
+    if _is_identity_matrix(_const_value(inner)):
+        return factor, n, None
+    return factor, n, inner
+
+
+def _new_matmul(graph, a, b, before):
+    op = Operation(graph, _get_op("MatMul"), graph.unique_name("MatMul"), (a, b),
+                   {"transpose_a": False, "transpose_b": False})  # fmt: skip
+    shape = TensorShape([a.shape[0], b.shape[1]])
+    op._outputs = [SymbolicTensor(op, 0, a.dtype, shape)]
+    graph._ops.insert(graph._ops.index(before), op)
+    return op._outputs[0]
+
+
+def _power(graph, x, n, before):
+    result = None
+    square = x
+    while True:
+        if n & 1:
+            result = square if result is None else _new_matmul(graph, result, square, before)
+        n >>= 1
+        if not n:
+            return result
+        square = _new_matmul(graph, square, square, before)
+
+
+def _extends(consumer, op):
+    """Whether `consumer` continues a chain through `op`'s output (same factor, same side)."""
+    if consumer is op or not _plain_int_matmul(consumer):
+        return False
+    out = op._outputs[0]
+    a, b = consumer.inputs
+    return (b is out and a is op.inputs[0]) or (a is out and b is op.inputs[1])
+
+
+def reassociate_matmul_chains(graph, outputs):
+    rw = Rewrite()
+    uses = _consumers(graph, outputs)
+    for op in list(graph._ops):
+        if not _plain_int_matmul(op):
+            continue
+        out = op._outputs[0]
+        # Only the last MatMul of a chain is rewritten; inner links die with pruning.
+        if uses.get(id(out), 0) == 1 and any(_extends(c, op) for c in graph._ops):
+            continue
+        for side in (0, 1):
+            factor, n, base = _chain(op, side, uses)
+            if n < _MIN_CHAIN or factor.shape.rank != 2:
+                continue
+            p = _power(graph, factor, n, op)
+            if base is not None:
+                p = (
+                    _new_matmul(graph, p, base, op)
+                    if side == 0
+                    else _new_matmul(graph, base, p, op)
+                )
+            rw.replace(out, p)
+            break
+    return rw.apply(graph, outputs)
+
+
 def optimize(graph, inputs, outputs):
     """Clones and optimizes `graph`; returns (graph, inputs, outputs) to compile."""
     g, ins, outs = clone(graph, inputs, outputs)
@@ -261,6 +391,7 @@ def optimize(graph, inputs, outputs):
         outs = constant_folding(g, outs)
     if enabled("arithmetic_optimization"):
         outs = arithmetic_optimization(g, outs)
+        outs = reassociate_matmul_chains(g, outs)
     if enabled("common_subgraph_elimination"):
         outs = common_subgraph_elimination(g, outs)
     if enabled("remapping"):

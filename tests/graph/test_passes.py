@@ -118,3 +118,112 @@ def test_elementwise_fusion_with_reduction():
     np.testing.assert_allclose(cf(x).numpy(), chain(x).numpy(), rtol=1e-5)
     # buffers are reused across calls without corrupting results
     np.testing.assert_allclose(cf(x * 2.0).numpy(), chain(x * 2.0).numpy(), rtol=1e-5)
+
+
+def _np_chain(x, n, base, left=True):
+    r = base
+    for _ in range(n):
+        r = x @ r if left else r @ x
+    return r
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 7, 8, 31, 64, 100])
+def test_integer_matmul_chain_is_regrouped_bit_exactly(dtype, n):
+    rng = np.random.default_rng(n)
+    x = rng.integers(-3 if dtype != np.uint8 else 0, 4, (6, 6)).astype(dtype)
+    eye = np.eye(6, dtype=dtype)
+
+    def power(x):
+        r = tf.eye(6, dtype=x.dtype)
+        for _ in range(n):
+            r = tf.matmul(x, r)
+        return r
+
+    cf = _optimized(power, tf.constant(x))
+    got = cf(tf.constant(x)).numpy()
+    np.testing.assert_array_equal(got, _np_chain(x, n, eye))  # wraps like NumPy (and TF)
+    matmuls = [op.type for op in cf._optimized_graph.get_operations()].count("MatMul")
+    if n >= 4:
+        assert matmuls <= 2 * int(np.log2(n)), (n, matmuls)
+    else:
+        assert matmuls <= n
+
+
+def test_matmul_chain_right_side_with_base_and_shared_links():
+    rng = np.random.default_rng(0)
+    x = rng.integers(-5, 5, (4, 4)).astype(np.int32)
+    b = rng.integers(-5, 5, (3, 4)).astype(np.int32)
+
+    def f(x, b):
+        r = b
+        for _ in range(9):
+            r = tf.matmul(r, x)  # base @ x**9
+        mid = b
+        for i in range(6):
+            mid = tf.matmul(mid, x)
+            if i == 2:
+                kept = mid  # an inner link used twice: the chain is split there
+        return r, mid + kept
+
+    cf = _optimized(f, tf.constant(x), tf.constant(b))
+    r, m = (t.numpy() for t in cf(tf.constant(x), tf.constant(b)))
+    np.testing.assert_array_equal(r, _np_chain(x, 9, b, left=False))
+    np.testing.assert_array_equal(
+        m, _np_chain(x, 6, b, left=False) + _np_chain(x, 3, b, left=False)
+    )
+
+
+def test_float_and_transposed_matmul_chains_are_not_regrouped():
+    x = tf.constant(np.random.default_rng(1).normal(size=(5, 5)).astype(np.float32))
+
+    def f(x):
+        r = x
+        for _ in range(8):
+            r = tf.matmul(x, r)
+        return r
+
+    cf = _optimized(f, x)
+    assert [op.type for op in cf._optimized_graph.get_operations()].count("MatMul") == 8
+    xi = tf.constant(np.arange(16, dtype=np.int32).reshape(4, 4) % 3)
+
+    def g(x):
+        r = x
+        for _ in range(8):
+            r = tf.matmul(x, r, transpose_a=True)
+        return r
+
+    cf = _optimized(g, xi)
+    assert [op.type for op in cf._optimized_graph.get_operations()].count("MatMul") == 8
+    np.testing.assert_array_equal(cf(xi).numpy(), g(xi).numpy())
+
+
+def test_matmul_chain_regrouping_switches_off_with_arithmetic_optimization():
+    x = tf.constant(np.eye(3, dtype=np.int32) * 2)
+
+    def f(x):
+        r = x
+        for _ in range(10):
+            r = tf.matmul(x, r)
+        return r
+
+    passes.set_experimental_options({"arithmetic_optimization": False})
+    try:
+        cf = _optimized(f, x)
+        assert [op.type for op in cf._optimized_graph.get_operations()].count("MatMul") == 10
+        np.testing.assert_array_equal(cf(x).numpy(), np.eye(3, dtype=np.int32) * 2**11)
+    finally:
+        passes.set_experimental_options({"arithmetic_optimization": True})
+
+
+def test_matmul_chain_with_unknown_dims_in_signature():
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int64)])
+    def f(x):
+        r = x
+        for _ in range(12):
+            r = tf.matmul(x, r)
+        return r
+
+    for k in (2, 5):
+        x = np.random.default_rng(k).integers(-9, 9, (k, k))
+        np.testing.assert_array_equal(f(tf.constant(x)).numpy(), np.linalg.matrix_power(x, 13))
