@@ -32,9 +32,11 @@ import inspect
 import itertools
 import linecache
 import logging
+import os
 import re
 import sys
 import textwrap
+import threading
 import types
 import weakref
 
@@ -897,37 +899,79 @@ def _instantiate(fn, entry):
 
     @functools.wraps(fn)
     def converted(*args, **kwargs):
+        depth = getattr(_calls, "depth", 0)
+        _calls.depth = depth + 1
         try:
             return new(*args, **kwargs)
-        except Exception as e:  # noqa: BLE001 - annotate and re-raise unchanged
-            _add_user_frames(e, entry)
+        except Exception as e:
+            if depth == 0:  # the outermost converted call reports the whole user path
+                rewritten = _in_user_code(e)
+                if rewritten is not None:
+                    raise rewritten.with_traceback(e.__traceback__) from None
             raise
+        finally:
+            _calls.depth = depth
 
     converted._ag_converted = True
     return converted
 
 
-def _add_user_frames(e, entry):
-    """Adds TF's 'in user code:' note naming the user's lines the error came through."""
-    if getattr(e, "_ag_noted", False):
-        return
+_calls = threading.local()
+_ARROYO_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Exception types rebuilt from one message, as TF's AutoGraph does; others keep their message.
+_STRING_CONSTRUCTED = (AssertionError, AttributeError, IndexError, KeyError, NameError,
+                       NotImplementedError, RuntimeError, StopIteration, TypeError, ValueError,
+                       LookupError, ArithmeticError)  # fmt: skip
+
+
+def _user_frames(tb):
     frames = []
-    tb = e.__traceback__
     while tb is not None:
         co = tb.tb_frame.f_code
-        if (co.co_filename == entry.filename or co.co_filename in _user_files) and \
-                not _HELPER_NAME.match(co.co_name):  # fmt: skip
-            line = linecache.getline(co.co_filename, tb.tb_lineno).strip()
-            frames.append(f'    File "{co.co_filename}", line {tb.tb_lineno}, in {_user_name(co.co_name)}  *\n'
-                          f"        {line}")  # fmt: skip
+        fname = co.co_filename
+        if (
+            not fname.startswith("<")
+            and not os.path.abspath(fname).startswith(_ARROYO_DIR + os.sep)
+            and not _HELPER_NAME.match(co.co_name)
+        ):
+            star = "  *" if fname in _user_files else ""
+            line = linecache.getline(fname, tb.tb_lineno).strip()
+            frames.append(
+                f'    File "{fname}", line {tb.tb_lineno}, in {_user_name(co.co_name)}{star}\n'
+                f"        {line}"
+            )
         tb = tb.tb_next
+    return list(dict.fromkeys(frames))
+
+
+def _in_user_code(e):
+    """TF's 'in user code:' form of an error raised while tracing converted code: the same
+    exception type, its message preceded by the user's frames it came through."""
+    if getattr(e, "_ag_user_code", False):
+        return None
+    frames = _user_frames(e.__traceback__)
     if not frames:
-        return
+        return None
+    from arroyo.framework import errors
+
+    text = f"in user code:\n\n{chr(10).join(frames)}\n\n    {type(e).__name__}: {e}\n"
     try:
-        e._ag_noted = True
-        e.add_note("in user code:\n\n" + "\n".join(dict.fromkeys(frames)) + "\n")
-    except (AttributeError, TypeError):
-        pass
+        if isinstance(e, errors.OpError):
+            new = type(e)(
+                e.node_def, e.op, text, *(() if type(e) is not errors.OpError else (e.error_code,))
+            )
+        elif (
+            isinstance(type(e).__init__, types.WrapperDescriptorType)
+            or type(e) in _STRING_CONSTRUCTED
+        ):
+            new = type(e)(text)
+        else:
+            return None
+    except Exception:  # noqa: BLE001 - an exception type we cannot rebuild keeps its message
+        return None
+    new._ag_user_code = True
+    new.__dict__.update({k: v for k, v in vars(e).items() if k not in new.__dict__})
+    return new
 
 
 _HELPER_NAME = re.compile(

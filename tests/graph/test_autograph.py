@@ -405,8 +405,10 @@ def test_errors_as_tf_pointing_at_user_line(fn, exc, text):
         if f.filename == __file__ and f.name == fn.__name__
     ]
     assert frames and all(first <= f.lineno < first + 12 for f in frames)
-    notes = "".join(getattr(err, "__notes__", []))
-    assert "in user code:" in notes and __file__ in notes
+    # As TF: the message starts with the user's frames, then the original error.
+    msg = str(err)
+    assert msg.startswith("in user code:") and f'File "{__file__}", line' in msg
+    assert f"in {fn.__name__}  *" in msg and f"{exc.__name__}: " in msg
 
 
 def test_error_inside_converted_code_keeps_user_line():
@@ -473,3 +475,43 @@ def test_unconvertible_functions_run_as_is():
     with contextlib.redirect_stdout(buf):
         tf.function(lambda x: print("traced") or x)(tf.constant(1))
     assert buf.getvalue() == "traced\n"
+
+
+def test_in_user_code_lists_every_user_frame_once_as_tf():
+    def helper(x):
+        return tf.reshape(x, [3])
+
+    @tf.function
+    def outer(x):
+        y = x + 1
+        return helper(y)
+
+    with pytest.raises(ValueError) as info:
+        outer(tf.constant([1.0, 2.0]))
+    msg = str(info.value)
+    assert msg.count("in user code:") == 1
+    assert msg.index("in outer  *") < msg.index("in helper  *")
+    assert "return helper(y)" in msg and "return tf.reshape(x, [3])" in msg
+    assert "\n\n    ValueError: Cannot reshape a tensor with 2 elements to shape [3]" in msg
+
+    @tf.function(autograph=False)
+    def plain(x):
+        return tf.reshape(x, [3])
+
+    with pytest.raises(ValueError) as info:
+        plain(tf.constant([1.0, 2.0]))
+    assert not str(info.value).startswith("in user code:")  # TF adds it only with AutoGraph
+
+    @tf.function
+    def op_error(x):
+        return tf.debugging.check_numerics(x, "bad") + tf.raw_ops.Reshape(tensor=x, shape=[3])
+
+    with pytest.raises(ValueError):
+        op_error(tf.constant([1.0, 2.0]))
+
+    @tf.function
+    def cond_mismatch(x):
+        return tf.cond(x > 0, lambda: (x, x), lambda: x)
+
+    with pytest.raises(TypeError, match="(?s)in user code:.*in cond_mismatch  \\*.*same nested"):
+        cond_mismatch(tf.constant(1.0))
