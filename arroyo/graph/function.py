@@ -29,8 +29,78 @@ __all__ = ["function", "Function", "ConcreteFunction"]
 
 _log = logging.getLogger("arroyo")
 
-# Frequent retracing warning, as TF: after 5 traces of one function within a short span.
+# Frequent retracing warning, as TF: 5 tracings within the last 10 calls of one Python
+# function (all tf.functions of the same code share the count, so re-creating a
+# tf.function in a loop is caught too); at most 2 warnings per function.
 _RETRACE_WARN_THRESHOLD = 5
+_RETRACE_CALL_HISTORY = 10
+_RETRACE_MAX_WARNINGS = 2
+
+
+class _TracingStats:
+    """Calls per tracing of one Python function (TF's frequent-tracing detector).
+
+    Calls that did not trace are only counted (`calls`); they are folded into the
+    history when the next tracing happens, which is when TF looks at them too."""
+
+    __slots__ = ("calls", "_accounted", "_per_tracing", "_window", "_warnings", "last_traced",
+                 "last_owner", "__weakref__")  # fmt: skip
+
+    def __init__(self):
+        self.calls = 0  # every call, incremented on the fast path
+        self._accounted = 0
+        self._per_tracing: list[int] = []
+        self._window = 0
+        self._warnings = 0
+        self.last_traced = None  # [(argument name, description)] of the latest tracing call
+        self.last_owner = None  # weak reference to the tf.function that traced it
+
+    def traced(self):
+        """Records that the current call traced; returns (tracings, calls) to warn about."""
+        untraced = self.calls - 1 - self._accounted
+        self._accounted = self.calls
+        if untraced > 0:
+            if not self._per_tracing:
+                self._per_tracing.append(0)
+            self._per_tracing[-1] += untraced
+            self._window += untraced
+        self._window += 1
+        self._per_tracing.append(1)
+        while self._per_tracing and self._window - self._per_tracing[0] > _RETRACE_CALL_HISTORY:
+            self._window -= self._per_tracing.pop(0)
+        if self._warnings >= _RETRACE_MAX_WARNINGS:
+            return None
+        if len(self._per_tracing) >= _RETRACE_WARN_THRESHOLD:
+            self._warnings += 1
+            return len(self._per_tracing), self._window
+        return None
+
+
+_tracing_stats: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _stats_for(python_function):
+    target = python_function
+    while hasattr(target, "__wrapped__"):
+        target = target.__wrapped__
+    target = getattr(target, "__func__", target)
+    key = getattr(target, "__code__", target)
+    try:
+        stats = _tracing_stats.get(key)
+        if stats is None:
+            stats = _tracing_stats[key] = _TracingStats()
+    except TypeError:  # not weak-referenceable: a private count
+        stats = _TracingStats()
+    return stats
+
+
+def _describe_leaf(x):
+    if isinstance(x, Tensor):
+        return repr(TensorSpec(x.shape, x.dtype))
+    if _is_variable(x):
+        return f"Variable {getattr(x, 'name', '')!s} (id {id(x):#x})"
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_variable(x):
@@ -126,6 +196,7 @@ class Function:
         self._cache: dict = {}
         self._fast_cache: dict = {}  # flat (tensor/scalar) call signature -> ConcreteFunction
         self._tracing_count = 0
+        self._stats = _stats_for(python_function)
         self._created_variables = False
         self._instance_functions = weakref.WeakKeyDictionary()
         self._signature = None
@@ -172,6 +243,7 @@ class Function:
     def __call__(self, *args, **kwargs):
         if state.run_functions_eagerly:
             return self._python_function(*args, **kwargs)
+        self._stats.calls += 1
         if not kwargs and self._input_signature is None:
             # Fast path: a flat call of eager tensors and Python scalars (the common case)
             # keyed without walking nested structures.
@@ -183,6 +255,7 @@ class Function:
                 cf = self._cache.get(_make_key(args, self._reduce_retracing))
                 if cf is None:
                     cf = self._trace(args)
+                    self._check_retracing(args)
                 self._fast_cache[fast_key] = cf
                 return cf._call_with_structure(args)
         if kwargs or self._input_signature is not None:
@@ -192,7 +265,42 @@ class Function:
         )
         if cf is None:
             cf = self._trace(args)
+            self._check_retracing(args)
         return cf._call_with_structure(args)
+
+    def _check_retracing(self, args):
+        """TF's frequent-retracing warning, naming the argument that changed."""
+        names = _leaf_names(self._python_function, args)
+        now = [(n, _describe_leaf(x)) for n, x in zip(names, nest.flatten(args))]
+        stats = self._stats
+        before, stats.last_traced = stats.last_traced, now
+        same_owner = stats.last_owner is not None and stats.last_owner() is self
+        stats.last_owner = weakref.ref(self)
+        found = stats.traced()
+        if found is None:
+            return
+        changed = ""
+        if before is not None and not same_owner:
+            changed = (" This call traced a new tf.function object made for the same Python "
+                       "function (created again, e.g. in a loop).")  # fmt: skip
+        elif before is not None and len(before) == len(now):
+            for (name, old), (_, new) in zip(before, now):
+                if old != new:
+                    changed = f" This call retraced because argument `{name}` changed from {old} to {new}."
+                    break
+        elif before is not None:
+            changed = " This call retraced because the structure of the arguments changed."
+        _log.warning(
+            "%d out of the last %d calls to %s triggered tf.function retracing. Tracing is "
+            "expensive and the excessive number of tracings could be due to (1) creating "
+            "@tf.function repeatedly in a loop, (2) passing tensors with different shapes, "
+            "(3) passing Python objects instead of tensors. For (1), please define your "
+            "@tf.function outside of the loop. For (2), @tf.function has reduce_retracing=True "
+            "option that can avoid unnecessary retracing. For (3), please refer to "
+            "https://www.tensorflow.org/guide/function#controlling_retracing and "
+            "https://www.tensorflow.org/api_docs/python/tf/function for  more details.%s",
+            found[0], found[1], self._python_function, changed,
+        )  # fmt: skip
 
     def _canonicalize(self, args, kwargs):
         """Binds keyword arguments to positions (the cache keys on positions)."""
@@ -249,14 +357,6 @@ class Function:
     def _trace_concrete(self, args, input_signature=None):
         signature = input_signature if input_signature is not None else self._input_signature
         self._tracing_count += 1
-        if self._tracing_count >= _RETRACE_WARN_THRESHOLD and self._input_signature is None:
-            _log.warning(
-                "%d out of the last %d calls to %s triggered tf.function retracing. Tracing is "
-                "expensive and the excessive number of tracings could be due to (1) creating "
-                "@tf.function repeatedly in a loop, (2) passing tensors with different shapes, "
-                "(3) passing Python objects instead of tensors.",
-                self._tracing_count, self._tracing_count, self._python_function,
-            )  # fmt: skip
         fn = self._python_function
         if self._autograph:
             fn = self._autograph_converted()

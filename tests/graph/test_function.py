@@ -215,3 +215,71 @@ def test_nested_function_calls_inline():
         return inner(x) + 1
 
     assert int(outer(tf.constant(3))) == 7
+
+
+def _retrace_warnings(caplog):
+    found = [
+        r.getMessage()
+        for r in caplog.records
+        if "triggered tf.function retracing" in r.getMessage()
+    ]
+    caplog.clear()
+    return found
+
+
+def test_frequent_retracing_warning_counts_like_tf(caplog):
+    # Counts checked against TF 2.21: 5 tracings within the last 10 calls warn, twice at most.
+    caplog.set_level("WARNING", logger="arroyo")
+
+    def f(x, y):
+        return x * y
+
+    g = tf.function(f)
+    x = tf.constant(1.0)
+    seen = {}
+    for i, y in enumerate([1, 2, 2, 3, 3, 4, 5, 6, 7, 8, 9, 10]):
+        g(x, y)
+        for m in _retrace_warnings(caplog):
+            seen[i] = m
+    assert sorted(seen) == [6, 7]
+    assert seen[6].startswith(
+        f"5 out of the last 7 calls to {f!r} triggered tf.function retracing."
+    )
+    assert seen[7].startswith("6 out of the last 8 calls")
+    assert "argument `y` changed from 4 to 5." in seen[6]
+
+
+def test_retracing_warning_names_changed_shape_and_catches_new_functions(caplog):
+    caplog.set_level("WARNING", logger="arroyo")
+
+    def k(x):
+        return x + 1
+
+    kk = tf.function(k)
+    for i in range(7):
+        kk(tf.ones([i + 1]))
+    found = _retrace_warnings(caplog)
+    assert len(found) == 2 and found[0].startswith("5 out of the last 5 calls")
+    assert "argument `x` changed from TensorSpec(shape=(4,)" in found[0]
+    assert "to TensorSpec(shape=(5,), dtype=tf.float32, name=None)." in found[0]
+
+    def h(x):
+        return x - 1
+
+    for _ in range(6):
+        tf.function(h)(tf.constant(1.0))  # a new tf.function each time shares h's count
+    found = _retrace_warnings(caplog)
+    assert [m.split(" calls")[0] for m in found] == ["5 out of the last 5", "6 out of the last 6"]
+    assert "new tf.function object made for the same Python function" in found[0]
+
+    # Cached calls in between spread the tracings out; TF 2.21 gives exactly these.
+    for per_shape, expected in ((3, ["5 out of the last 13"] * 2), (4, [])):
+
+        def q(x):
+            return x * 3
+
+        qq = tf.function(q)
+        for i in range(12):
+            for _ in range(per_shape):
+                qq(tf.ones([i + 1]))
+        assert [m.split(" calls")[0] for m in _retrace_warnings(caplog)] == expected
