@@ -138,7 +138,7 @@ def compile_plan(graph, inputs, outputs, name="plan", include_stateful=True):
         if spec is not None:
             consts = [t.op.attrs["value"] if getattr(t, "_op", None) is not None and t.op.type == "Const"
                       else None for t in op.inputs]  # fmt: skip
-            fn = spec(attrs, consts)
+            fn = spec(attrs, consts, [t.shape for t in op.inputs])
             if fn is not None:
                 args = ", ".join(
                     _ref(names, t, env) for t, c in zip(op.inputs, consts) if c is None

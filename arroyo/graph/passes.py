@@ -130,9 +130,33 @@ def _new_const(graph, value, before=None):
 _NO_FOLD = frozenset({"Placeholder", "Const", "NoOp", "ReadVariableOp", "PrintV2"})
 
 
+# Ops whose result depends only on their input's static shape and dtype (TF's grappler
+# materializes these too): with a fully known shape they fold although the input is not
+# a constant -- e.g. the OnesLike that seeds a gradient.
+_SHAPE_ONLY = frozenset({"Shape", "Size", "Rank", "OnesLike", "ZerosLike"})
+
+
+def _fold_shape_only(op):
+    x = op.inputs[0]
+    np_dtype = getattr(x.dtype, "_np", None)
+    if not x.shape.is_fully_defined() or np_dtype is None or np_dtype.kind not in "biufc":
+        return None
+    out = op._outputs[0].shape.num_elements()
+    if out is None or out > FOLD_LIMIT:
+        return None
+    stand_in = np.broadcast_to(np.zeros((), np_dtype), x.shape.as_list())
+    value = op.op_def.kernel(stand_in, **op.attrs)
+    return np.array(value) if isinstance(value, np.ndarray) else value
+
+
 def constant_folding(graph, outputs):
     rw = Rewrite()
     for op in list(graph._ops):
+        if op.type in _SHAPE_ONLY and not op._control_inputs:
+            value = _fold_shape_only(op)
+            if value is not None:
+                rw.replace(op._outputs[0], _new_const(graph, value, before=op))
+                continue
         if op.type in _NO_FOLD or op.op_def.stateful or op.op_def.kernel is None or not op._outputs:
             continue
         if any(t.dtype.name == "variant" for t in op._outputs):  # TensorLists stay ops

@@ -397,7 +397,7 @@ _EXPAND_DIMS = defop("ExpandDims", ("input", "axis"), _expand_dims_kernel, attrs
                      infer=_expand_dims_infer, grad=lambda op, g: (reshape(g, shape(op.inputs[0])), None))  # fmt: skip
 
 
-def _specialize_reshape(attrs, consts):
+def _specialize_reshape(attrs, consts, shapes=None):
     shape = consts[1]
     if shape is None or consts[0] is not None:
         return None
@@ -1101,6 +1101,28 @@ def _strided_slice_grad_grad(op, g):
 _STRIDED_SLICE = defop("StridedSlice", ("input", "begin", "end", "strides"), _strided_slice_kernel,
                        attrs={"Index": dtypes.int32, **_MASKS}, infer=_strided_slice_infer,
                        grad=_strided_slice_grad)  # fmt: skip
+
+
+def _specialize_strided_slice(attrs, consts, shapes=None):
+    """In a graph with constant begin/end/strides and a known input shape, the NumPy index
+    is computed (and checked) once; the kernel is then one indexing operation."""
+    if consts[0] is not None or any(c is None for c in consts[1:]) or shapes is None:
+        return None
+    if not shapes[0].is_fully_defined():
+        return None
+    masks = {k: attrs.get(k, 0) for k in _MASKS}
+    try:  # bad specs raise at run time, from the general kernel, as TF does
+        _strided_slice_kernel(np.broadcast_to(np.zeros((), np.int8), shapes[0].as_list()),
+                              *consts[1:], **masks)  # fmt: skip
+    except Exception:  # noqa: BLE001
+        return None
+    b, e, st = (np.ravel(c) for c in consts[1:])
+    idx = _spec_to_index(shapes[0].rank, b, e, st, masks["begin_mask"], masks["end_mask"],
+                         masks["ellipsis_mask"], masks["new_axis_mask"], masks["shrink_axis_mask"])  # fmt: skip
+    return lambda x: x[idx]
+
+
+_STRIDED_SLICE.specialize = _specialize_strided_slice
 _STRIDED_SLICE_GRAD = defop(
     "StridedSliceGrad", ("shape", "begin", "end", "strides", "dy"), _strided_slice_grad_kernel,
     attrs={"Index": dtypes.int32, **_MASKS},

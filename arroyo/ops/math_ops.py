@@ -603,6 +603,8 @@ def _matmul_kernel(a, b, transpose_a=False, transpose_b=False):
         a = a.T
     if transpose_b:
         b = b.T
+    if a.shape[-1] == 1:
+        return np.dot(a, b)  # an outer product: NumPy's matmul takes a slow non-BLAS loop
     return a @ b
 
 
@@ -660,10 +662,13 @@ _MATMUL = defop("MatMul", ("a", "b"), _matmul_kernel,
                 grad=_matmul_grad)  # fmt: skip
 
 
-def _specialize_matmul(attrs, consts):
+def _specialize_matmul(attrs, consts, shapes=None):
     if consts[0] is not None or consts[1] is not None:
         return None
     ta, tb = attrs.get("transpose_a", False), attrs.get("transpose_b", False)
+    if shapes is not None and shapes[0].rank == 2 and shapes[0][0 if ta else 1] == 1:
+        # k == 1, an outer product: np.dot uses BLAS where matmul loops (~6x slower)
+        return lambda a, b: np.dot(a.T if ta else a, b.T if tb else b)
     if not ta and not tb:
         return operator.matmul  # the `@` slot: ~20% less call overhead than np.matmul
     if ta and not tb:

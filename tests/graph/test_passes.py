@@ -227,3 +227,54 @@ def test_matmul_chain_with_unknown_dims_in_signature():
     for k in (2, 5):
         x = np.random.default_rng(k).integers(-9, 9, (k, k))
         np.testing.assert_array_equal(f(tf.constant(x)).numpy(), np.linalg.matrix_power(x, 13))
+
+
+def test_shape_only_ops_fold_when_the_shape_is_known():
+    def f(x):
+        return (
+            tf.ones_like(x) * 2.0 + tf.zeros_like(x),
+            tf.shape(x),
+            tf.size(x),
+            tf.rank(x),
+        )
+
+    x = tf.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
+    cf = _optimized(f, x)
+    types = {op.type for op in cf._optimized_graph.get_operations()}
+    assert not types & {"OnesLike", "ZerosLike", "Shape", "Size", "Rank"}, types
+    ones, shape, size, rank = (t.numpy() for t in cf(x))
+    np.testing.assert_array_equal(ones, np.full((2, 3), 2.0, np.float32))
+    assert shape.tolist() == [2, 3] and shape.dtype == np.int32
+    assert size == 6 and rank == 2
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def g(x):
+        return tf.ones_like(x), tf.shape(x)
+
+    cf = g.get_concrete_function()
+    cf._compile()
+    types = [op.type for op in cf._optimized_graph.get_operations()]
+    assert "OnesLike" in types and "Shape" in types  # unknown dimension: computed at run time
+    ones, shape = g(tf.zeros([4, 3]))
+    assert ones.shape == (4, 3) and shape.numpy().tolist() == [4, 3]
+
+
+def test_strided_slice_specialized_in_graphs_still_checks_bounds():
+    x = tf.constant(np.arange(24, dtype=np.int32).reshape(2, 3, 4))
+
+    @tf.function
+    def f(x):
+        return x[:, tf.newaxis, 1, ::-2], x[..., 3], x[1, 2, 3]
+
+    a, b, c = (t.numpy() for t in f(x))
+    xn = x.numpy()
+    np.testing.assert_array_equal(a, xn[:, None, 1, ::-2])
+    np.testing.assert_array_equal(b, xn[..., 3])
+    assert c == xn[1, 2, 3]
+
+    @tf.function
+    def bad(x):
+        return tf.strided_slice(x, [0, 5], [1, 6], [1, 1], shrink_axis_mask=2)
+
+    with pytest.raises((tf.errors.InvalidArgumentError, ValueError)):
+        bad(x)
