@@ -83,6 +83,17 @@ _LAZY = {
     "train": "arroyo.train",
     "saved_model": "arroyo.saved_model",
     "autograph": "arroyo._api.autograph",
+    "data": "arroyo.data",
+    "io": "arroyo._api.io",
+    "ragged": "arroyo._api.ragged",
+    "summary": "arroyo.summary",
+    "profiler": "arroyo.profiler",
+    "keras": "arroyo.keras",
+    # classes, as "module:attribute"
+    "SparseTensor": "arroyo.sparse.sparse_tensor:SparseTensor",
+    "SparseTensorSpec": "arroyo.sparse.sparse_tensor:SparseTensorSpec",
+    "RaggedTensor": "arroyo.ragged.ragged_tensor:RaggedTensor",
+    "RaggedTensorSpec": "arroyo.ragged.ragged_tensor:RaggedTensorSpec",
 }
 
 
@@ -90,9 +101,17 @@ def __getattr__(name):
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module 'arroyo' has no attribute {name!r}")
-    mod = _importlib.import_module(target)
-    globals()[name] = mod
-    return mod
+    module_name, _, attr = target.partition(":")
+    try:
+        mod = _importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name is not None and module_name.startswith(e.name):
+            # a part of arroyo not written yet: behave like a missing attribute
+            raise AttributeError(f"module 'arroyo' has no attribute {name!r}") from None
+        raise
+    value = getattr(mod, attr) if attr else mod
+    globals()[name] = value
+    return value
 
 
 def __dir__():
