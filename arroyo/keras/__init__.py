@@ -1,0 +1,50 @@
+"""tf.keras: layers, models, training, optimizers, losses and metrics on arroyo.
+
+Submodules load on first use, like the rest of arroyo's namespaces.
+"""
+
+from __future__ import annotations
+
+import importlib as _importlib
+
+_LAZY = {
+    # the engine
+    "layers": "arroyo.keras.layers",
+    "models": "arroyo.keras.models",
+    "utils": "arroyo.keras.utils",
+    "backend": "arroyo.keras.backend",
+    "saving": "arroyo.keras.saving",
+    "Model": "arroyo.keras.models:Model",
+    "Sequential": "arroyo.keras.models:Sequential",
+    "Input": "arroyo.keras.layers:Input",
+    "Layer": "arroyo.keras.layers:Layer",
+    # the leaves
+    "optimizers": "arroyo.keras.optimizers",
+    "losses": "arroyo.keras.losses",
+    "metrics": "arroyo.keras.metrics",
+    "initializers": "arroyo.keras.initializers",
+    "activations": "arroyo.keras.activations",
+    "regularizers": "arroyo.keras.regularizers",
+    "constraints": "arroyo.keras.constraints",
+    "callbacks": "arroyo.keras.callbacks",
+}
+
+
+def __getattr__(name):
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'arroyo.keras' has no attribute {name!r}")
+    module_name, _, attr = target.partition(":")
+    try:
+        mod = _importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name is not None and module_name.startswith(e.name):
+            raise AttributeError(f"module 'arroyo.keras' has no attribute {name!r}") from None
+        raise
+    value = getattr(mod, attr) if attr else mod
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
