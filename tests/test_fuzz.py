@@ -195,16 +195,13 @@ def test_gradients(data):
     _check(run)
 
 
-# Escapes the fuzzer found in other families' kernels (reported; pass once fixed).
-@pytest.mark.xfail(
-    reason="array_ops strided slice returns a bytes object for a string scalar", strict=False
-)
+# Escapes the fuzzer found in other families' kernels (fixed).
 def test_string_scalar_slice():
     _check(lambda: tf.constant(["a", "b"])[0].shape)
+    assert tf.constant(["a", "b"])[1].numpy() == b"b"
+    traced = tf.function(lambda t: t[0])(tf.constant(["a", "b"]))
+    assert traced.shape == () and traced.numpy() == b"a"
 
 
-@pytest.mark.xfail(
-    reason="array_ops zeros_like fills string tensors with 0 instead of b''", strict=False
-)
 def test_zeros_like_string():
     assert tf.zeros_like(tf.constant("a")).numpy() == b""

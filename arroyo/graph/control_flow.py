@@ -806,9 +806,7 @@ def _accumulators(op):
         for tape in state.tapes:
             recs = tape._records
             for i, r in enumerate(recs):
-                if r[2] == old or (
-                    len(r[2]) == len(old) and all(a is b for a, b in zip(r[2], old))
-                ):
+                if len(r[2]) == len(old) and all(a is b for a, b in zip(r[2], old)):
                     recs[i] = (r[0], r[1], new, r[3])
                     for o in new[k:]:
                         tape._watched[id(o)] = o

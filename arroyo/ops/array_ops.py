@@ -1011,7 +1011,13 @@ def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, elli
                     None,
                     f"slice index {v + d if v < 0 else v} of dimension {p} out of bounds. [Op:StridedSlice]",
                 )
+    return _index(x, idx)
+
+
+def _index(x, idx):
     out = x[idx]
+    if x.dtype.kind == "O" and not isinstance(out, np.ndarray):
+        out = np.array(out, dtype=object)  # a string scalar stays a 0-d tensor value
     return out
 
 
@@ -1119,7 +1125,7 @@ def _specialize_strided_slice(attrs, consts, shapes=None):
     b, e, st = (np.ravel(c) for c in consts[1:])
     idx = _spec_to_index(shapes[0].rank, b, e, st, masks["begin_mask"], masks["end_mask"],
                          masks["ellipsis_mask"], masks["new_axis_mask"], masks["shrink_axis_mask"])  # fmt: skip
-    return lambda x: x[idx]
+    return lambda x: _index(x, idx) if x.dtype.kind == "O" else x[idx]
 
 
 _STRIDED_SLICE.specialize = _specialize_strided_slice

@@ -394,23 +394,19 @@ def logical_xor(x, y, name="LogicalXor"):
 
 
 def tensor_equals(self, other):
-    """`Tensor.__eq__`: elementwise; False when shapes cannot broadcast or types mismatch."""
+    """`Tensor.__eq__`: elementwise, and False (a scalar tensor) when the shapes cannot
+    broadcast. As in TF, `== None` is False and values of another dtype raise (TypeError for
+    Python values that do not fit the dtype, InvalidArgumentError for tensors)."""
     if other is None:
         return False
-    try:
-        x, y = same_dtype_operands("Equal", (self, other))
-    except (TypeError, ValueError, InvalidArgumentError):
-        return False
+    x, y = same_dtype_operands("Equal", (self, other))
     return execute(_EQUAL, (x, y), {"incompatible_shape_error": False})
 
 
 def tensor_not_equals(self, other):
     if other is None:
         return True
-    try:
-        x, y = same_dtype_operands("NotEqual", (self, other))
-    except (TypeError, ValueError, InvalidArgumentError):
-        return True
+    x, y = same_dtype_operands("NotEqual", (self, other))
     return execute(_NOT_EQUAL, (x, y), {"incompatible_shape_error": False})
 
 

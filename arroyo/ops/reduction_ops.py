@@ -368,6 +368,12 @@ def _arg_kernel(np_fn, op_name):
                 f"Reduction axis {a} is empty in shape {list(np.shape(input))} [Op:{op_name}]",
             )
         out = np_fn(input, axis=a)
+        if input.dtype.kind == "f" or input.dtype.name == "bfloat16":
+            # NumPy picks the first NaN; TF's kernel compares with `>`/`<`, so a NaN never
+            # wins (an all-NaN row gives index 0).
+            if np.isnan(input).any():
+                fill = -np.inf if op_name == "ArgMax" else np.inf
+                out = np_fn(np.where(np.isnan(input), input.dtype.type(fill), input), axis=a)
         return (
             np.asarray(out, dtype=output_type._np)[()]
             if np.ndim(out) == 0

@@ -70,7 +70,16 @@ def _rsqrt(x):
 
 def _reciprocal(x):
     if x.dtype.kind in "iu":
-        return np.floor_divide(np.ones_like(x), x)
+        # TF registers no CPU kernel for integer Reciprocal (only XLA has one).
+        from arroyo.framework.errors import NotFoundError
+
+        t = "DT_" + x.dtype.name.upper()
+        raise NotFoundError(
+            None, None, "Could not find device for node: {{node Reciprocal}} = "
+            f"Reciprocal[T={t}]\nAll kernels registered for op Reciprocal:\n  device='CPU'; "
+            "T in [DT_COMPLEX128, DT_COMPLEX64, DT_DOUBLE, DT_BFLOAT16, DT_HALF, DT_FLOAT]\n"
+            " [Op:Reciprocal]",
+        )  # fmt: skip
     if x.dtype.kind in "fc" and x.size >= _DIVIDE_RECIPROCAL_MIN:
         return np.true_divide(x.dtype.type(1), x)
     return np.reciprocal(x)
