@@ -1196,6 +1196,10 @@ class Generator:
             self._state_var = self._create_variable(arr)
         self._alg = alg
 
+    def _checkpoint_children(self):
+        # Trackable as in TF: checkpoints hold the state as `<name>/_state_var`.
+        return [("_state_var", self._state_var)]
+
     @staticmethod
     def _create_variable(value):
         from arroyo.ops.variables import Variable
