@@ -37,6 +37,8 @@ OP_MODULES = (
     "arroyo.ops.debugging_ops",
     "arroyo.ops.logging_ops",
     "arroyo.graph.control_flow",
+    "arroyo.sparse.sparse_ops",
+    "arroyo.ragged.ragged_ops",
 )
 
 
@@ -45,8 +47,8 @@ def _modules():
         try:
             yield importlib.import_module(name)
         except ModuleNotFoundError as e:
-            if e.name != name:
-                raise
+            if e.name is None or not (name == e.name or name.startswith(e.name + ".")):
+                raise  # a missing dependency inside the module, not the module itself
 
 
 def exports(namespace: str) -> dict:

@@ -405,6 +405,9 @@ class Checkpoint:
 
     def restore(self, save_path, options=None):
         """Restores values (now, or when their objects are created); returns a status."""
+        return self._restore(save_path, create_save_counter=True)
+
+    def _restore(self, save_path, create_save_counter):
         if save_path is None:
             return _NoRestore()
         save_path = os.fspath(save_path)
@@ -423,13 +426,15 @@ class Checkpoint:
             )
         graph = _pb().TrackableObjectGraph.FromString(reader.get(OBJECT_GRAPH_KEY)[()])
         restoration = _Restoration(reader, graph, save_path)
-        self.save_counter  # noqa: B018 - TF's restore creates it too (then restores it)
+        if create_save_counter:
+            self.save_counter  # noqa: B018 - TF's restore creates it too (then restores it)
         restoration.match(0, self)
         return CheckpointLoadStatus(restoration, self)
 
     def read(self, save_path, options=None):
-        """Like restore (TF's read does not touch save_counter semantics)."""
-        return self.restore(save_path, options)
+        """Like restore, but, as TF's `read`, it does not create `save_counter` (a value
+        saved for it is restored when `save()` creates it later)."""
+        return self._restore(save_path, create_save_counter=False)
 
 
 class _NoRestore:

@@ -216,3 +216,19 @@ def test_crc32c_fallback_matches_extension():
     assert crc32c.py_extend(0, data) == crc32c.value(data)
     assert crc32c.unmask(crc32c.mask(12345)) == 12345
     shutil  # noqa: B018
+
+
+def test_read_does_not_create_save_counter_but_restore_does(tmp_path):
+    # TF 2.21: write() + read() is consumed; write() + restore() is not (restore creates
+    # save_counter, which the file lacks); save() + read() leaves save_counter unresolved.
+    v = tf.Variable(1.0)
+    written = tf.train.Checkpoint(v=v).write(str(tmp_path / "w" / "ck"))
+    tf.train.Checkpoint(v=tf.Variable(2.0)).read(written).assert_consumed()
+    restored = tf.train.Checkpoint(v=tf.Variable(2.0))
+    with pytest.raises(AssertionError, match="save_counter"):
+        restored.restore(written).assert_consumed()
+    saved = tf.train.Checkpoint(v=v).save(str(tmp_path / "s" / "ck"))
+    c = tf.train.Checkpoint(v=tf.Variable(2.0))
+    with pytest.raises(AssertionError, match="save_counter"):
+        c.read(saved).assert_consumed()
+    assert int(c.save_counter.numpy()) == 1  # restored when created
