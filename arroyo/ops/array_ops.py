@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.composite_tensor import CompositeTensor, dispatch
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import defop, execute
 from arroyo.framework.tensor import Tensor, convert_to_tensor
@@ -653,7 +654,11 @@ def concat(values, axis, name="concat"):
     >>> tf.concat([[1, 2], [3]], axis=0)
     <tf.Tensor: shape=(3,), dtype=int32, numpy=array([1, 2, 3], dtype=int32)>
     """
-    values = same_dtype_operands("ConcatV2", list(values))
+    values = list(values)
+    for v in values:
+        if isinstance(v, CompositeTensor):
+            return dispatch("concat", values, axis, name=name)
+    values = same_dtype_operands("ConcatV2", values)
     if len(values) == 1:
         return identity(values[0])
     return execute(_CONCAT, (*values, int_tensor(axis)), {"N": len(values)}, None)
@@ -985,16 +990,21 @@ def _dim_positions(idx, ndim):
     return out
 
 
-def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, ellipsis_mask=0,
-                          new_axis_mask=0, shrink_axis_mask=0, Index=None):  # fmt: skip
-    if np.any(np.asarray(strides) == 0):
-        zero = int(np.flatnonzero(np.ravel(strides) == 0)[0])
+_SLICE_PLANS: dict = {}  # (ndim, begin, end, strides, masks) -> (index, int-index checks)
+
+
+def _slice_plan(ndim, begin, end, strides, masks):
+    b, e, st = (np.ravel(np.asarray(v)) for v in (begin, end, strides))
+    key = (ndim, b.tobytes(), e.tobytes(), st.tobytes(), b.dtype.char, masks)
+    plan = _SLICE_PLANS.get(key)
+    if plan is not None:
+        return plan
+    if np.any(st == 0):
+        zero = int(np.flatnonzero(st == 0)[0])
         raise InvalidArgumentError(
             None, None, f"strides[{zero}] must be non-zero [Op:StridedSlice]"
         )
-    idx = _spec_to_index(np.ndim(x), np.ravel(begin), np.ravel(end), np.ravel(strides), begin_mask,
-                         end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask)  # fmt: skip
-    ndim = np.ndim(x)
+    idx = _spec_to_index(ndim, b, e, st, *masks)
     positions = _dim_positions(idx, ndim)
     if sum(1 for p in positions if p is not None) > ndim:
         raise InvalidArgumentError(
@@ -1002,15 +1012,27 @@ def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, elli
             None,
             f"Index out of range using input dim {ndim}; input has only {ndim} dims [Op:StridedSlice]",
         )
-    for v, p in zip(idx, positions):
-        if isinstance(v, int):
-            d = x.shape[p]
-            if v < -d or v >= d:
-                raise InvalidArgumentError(
-                    None,
-                    None,
-                    f"slice index {v + d if v < 0 else v} of dimension {p} out of bounds. [Op:StridedSlice]",
-                )
+    checks = tuple((v, p) for v, p in zip(idx, positions) if isinstance(v, int))
+    if len(_SLICE_PLANS) > 4096:
+        _SLICE_PLANS.clear()
+    plan = _SLICE_PLANS[key] = (idx, checks)
+    return plan
+
+
+def _strided_slice_kernel(x, begin, end, strides, begin_mask=0, end_mask=0, ellipsis_mask=0,
+                          new_axis_mask=0, shrink_axis_mask=0, Index=None):  # fmt: skip
+    # The NumPy index of a (begin, end, strides, masks) spec is worked out once and reused:
+    # slicing with the same spec again costs one dict lookup and the indexing itself.
+    idx, checks = _slice_plan(np.ndim(x), begin, end, strides,
+                              (begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask))  # fmt: skip
+    for v, p in checks:
+        d = x.shape[p]
+        if v < -d or v >= d:
+            raise InvalidArgumentError(
+                None,
+                None,
+                f"slice index {v + d if v < 0 else v} of dimension {p} out of bounds. [Op:StridedSlice]",
+            )
     return _index(x, idx)
 
 
@@ -1182,6 +1204,12 @@ def slice_helper(tensor, slice_spec, var=None):
     """
     if not isinstance(slice_spec, tuple):
         slice_spec = (slice_spec,)
+    key = _spec_key(slice_spec)
+    if key is not None:
+        hit = _SPEC_CACHE.get(key)
+        if hit is not None:
+            x = tensor if isinstance(tensor, Tensor) else to_tensor(tensor)
+            return execute(_STRIDED_SLICE, (x, *hit[0]), hit[1])
     begin, end, strides = [], [], []
     begin_mask = end_mask = ellipsis_mask = new_axis_mask = shrink_axis_mask = 0
     dynamic = False
@@ -1234,7 +1262,34 @@ def slice_helper(tensor, slice_spec, var=None):
         b, e, st = int_tensor(begin), int_tensor(end), int_tensor(strides)
     attrs = {"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
              "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}  # fmt: skip
+    if key is not None and not dynamic:
+        if len(_SPEC_CACHE) > 4096:
+            _SPEC_CACHE.clear()
+        _SPEC_CACHE[key] = ((b, e, st), attrs)
     return execute(_STRIDED_SLICE, (x, b, e, st), attrs)
+
+
+# Python index specs made of ints, None, Ellipsis and int slices -> their StridedSlice
+# operands (cached immutable int tensors) and attrs, so `x[:, tf.newaxis]` in a loop
+# skips the translation.
+_SPEC_CACHE: dict = {}
+_SPEC_ATOMS = (int, type(None), type(Ellipsis))
+
+
+def _spec_key(spec):
+    key = []
+    for s in spec:
+        t = type(s)
+        if t is slice:
+            parts = (s.start, s.stop, s.step)
+            if any(type(p) is not int and p is not None for p in parts):
+                return None
+            key.append(parts)
+        elif t in _SPEC_ATOMS:
+            key.append(s)
+        else:
+            return None
+    return tuple(key)
 
 
 TF_API = {
