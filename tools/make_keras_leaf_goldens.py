@@ -95,7 +95,105 @@ def initializers():
     _save("initializers", out, meta)
 
 
-SECTIONS = {"activations": activations, "initializers": initializers}
+OPT_CASES = {
+    "sgd": ("SGD", {"learning_rate": 0.1}),
+    "sgd_momentum": ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+    "sgd_nesterov": ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "nesterov": True}),
+    "sgd_clipvalue": ("SGD", {"learning_rate": 0.1, "clipvalue": 0.5}),
+    "sgd_global_clipnorm": ("SGD", {"learning_rate": 0.1, "global_clipnorm": 1.0}),
+    "sgd_weight_decay": ("SGD", {"learning_rate": 0.1, "weight_decay": 0.05}),
+    "sgd_ema": ("SGD", {"learning_rate": 0.1, "use_ema": True, "ema_momentum": 0.9}),
+    "adam": ("Adam", {"learning_rate": 0.01}),
+    "adam_amsgrad": ("Adam", {"learning_rate": 0.01, "amsgrad": True}),
+    "adam_clipnorm": ("Adam", {"learning_rate": 0.01, "clipnorm": 0.5}),
+    "adam_accum": ("Adam", {"learning_rate": 0.01, "gradient_accumulation_steps": 2}),
+    "adamw": ("AdamW", {"learning_rate": 0.01, "weight_decay": 0.1}),
+    "rmsprop": ("RMSprop", {"learning_rate": 0.01}),
+    "rmsprop_centered_momentum": (
+        "RMSprop",
+        {"learning_rate": 0.01, "momentum": 0.5, "centered": True},
+    ),
+    "adagrad": ("Adagrad", {"learning_rate": 0.1}),
+    "adadelta": ("Adadelta", {"learning_rate": 1.0}),
+    "adamax": ("Adamax", {"learning_rate": 0.01}),
+    "nadam": ("Nadam", {"learning_rate": 0.01}),
+}
+OPT_STEPS = 5
+
+
+def opt_inputs():
+    rng = np.random.RandomState(0)
+    init = [rng.randn(3, 2).astype(np.float32), rng.randn(2).astype(np.float32)]
+    grads = [
+        [rng.randn(3, 2).astype(np.float32) * (k + 1), rng.randn(2).astype(np.float32)]
+        for k in range(OPT_STEPS)
+    ]
+    return init, grads
+
+
+def optimizers():
+    out = {}
+    meta = {"config": {}, "variables": {}}
+    init, grads = opt_inputs()
+    out["init/0"], out["init/1"] = init
+    for k, g in enumerate(grads):
+        out[f"grad/{k}/0"], out[f"grad/{k}/1"] = g
+    for case, (cls, kw) in OPT_CASES.items():
+        opt = getattr(K.optimizers, cls)(**kw)
+        vs = [tf.Variable(x, name=f"v{i}") for i, x in enumerate(init)]
+        for k, g in enumerate(grads):
+            opt.apply_gradients(zip([tf.constant(x) for x in g], vs))
+            for i, v in enumerate(vs):
+                out[f"{case}/step{k}/{i}"] = v.numpy()
+        for j, v in enumerate(opt.variables):
+            out[f"{case}/opt_var/{j}"] = v.numpy()
+        meta["variables"][case] = [v.name for v in opt.variables]
+        meta["config"][case] = {k2: v2 for k2, v2 in opt.get_config().items() if k2 != "name"}
+    # Schedules: values at steps 0..30.
+    S = K.optimizers.schedules
+    scheds = {
+        "exp": S.ExponentialDecay(0.1, 10, 0.5),
+        "exp_stair": S.ExponentialDecay(0.1, 10, 0.5, staircase=True),
+        "piecewise": S.PiecewiseConstantDecay([5, 12], [1.0, 0.5, 0.1]),
+        "poly": S.PolynomialDecay(0.1, 20, end_learning_rate=0.01, power=2.0),
+        "poly_cycle": S.PolynomialDecay(0.1, 7, cycle=True),
+        "inverse": S.InverseTimeDecay(0.1, 5, 0.5),
+        "inverse_stair": S.InverseTimeDecay(0.1, 5, 0.5, staircase=True),
+        "cosine": S.CosineDecay(0.1, 20, alpha=0.1),
+        "cosine_warmup": S.CosineDecay(0.0, 20, warmup_target=0.1, warmup_steps=5),
+        "cosine_restarts": S.CosineDecayRestarts(0.1, 4, t_mul=2.0, m_mul=0.5, alpha=0.05),
+        "cosine_restarts1": S.CosineDecayRestarts(0.1, 4, t_mul=1.0),
+    }
+    meta["schedules"] = {}
+    for n, s in scheds.items():
+        out[f"schedule/{n}"] = np.array([float(s(step)) for step in range(31)], np.float32)
+        meta["schedules"][n] = S.serialize(s)
+    # An Adam-with-schedule run.
+    opt = K.optimizers.Adam(S.ExponentialDecay(0.05, 2, 0.5))
+    vs = [tf.Variable(x) for x in init]
+    for g in grads:
+        opt.apply_gradients(zip([tf.constant(x) for x in g], vs))
+    out["adam_schedule/final/0"], out["adam_schedule/final/1"] = vs[0].numpy(), vs[1].numpy()
+    # A TF-written checkpoint of a built Adam (2 steps), restored by arroyo's tests.
+    opt = K.optimizers.Adam(0.01)
+    vs = [tf.Variable(x) for x in init]
+    for g in grads[:2]:
+        opt.apply_gradients(zip([tf.constant(x) for x in g], vs))
+    ckdir = os.path.join(OUT, "adam_ckpt")
+    if os.path.isdir(ckdir):
+        import shutil
+
+        shutil.rmtree(ckdir)
+    tf.train.Checkpoint(optimizer=opt, v0=vs[0], v1=vs[1]).write(os.path.join(ckdir, "ckpt"))
+    meta["checkpoint_keys"] = sorted(
+        n for n, _ in tf.train.list_variables(os.path.join(ckdir, "ckpt"))
+    )
+    for j, v in enumerate(opt.variables):
+        out[f"adam_ckpt/opt_var/{j}"] = v.numpy()
+    _save("optimizers", out, meta)
+
+
+SECTIONS = {"activations": activations, "initializers": initializers, "optimizers": optimizers}
 
 
 def main(argv):
