@@ -39,6 +39,7 @@ OP_MODULES = (
     "arroyo.graph.control_flow",
     "arroyo.sparse.sparse_ops",
     "arroyo.ragged.ragged_ops",
+    "arroyo.summary._ops",
 )
 
 

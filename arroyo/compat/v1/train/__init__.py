@@ -68,3 +68,15 @@ def get_or_create_global_step(graph=None):
     return get_variable(
         "global_step", shape=[], dtype=dtypes.int64, initializer=lambda s, d: 0, trainable=False
     )
+
+
+def summary_iterator(path):
+    """Yields the Event protos of a TensorBoard event file; a corrupt record raises
+    DataLossError naming the file.
+
+    >>> for event in tf.compat.v1.train.summary_iterator(path):
+    ...     print(event.step)
+    """
+    from arroyo.summary._events import summary_iterator as _iterate
+
+    return _iterate(path)
