@@ -87,15 +87,67 @@ def np_allowed(allowed) -> frozenset:
     return frozenset(out)
 
 
+_SCALARS: dict = {}  # (value, NumPy dtype) -> immutable scalar EagerTensor
+_INT_LIMITS: dict = {}
+
+
+def scalar_operand(value, np_dtype):
+    """`value` (a Python int or float) as a tensor of `np_dtype`, for the fast path of
+    `tensor + 2.0`: TF's rule (the scalar adopts the tensor's dtype) without the general
+    conversion. None when the slow path must decide (it raises TF's errors)."""
+    key = (value, np_dtype)
+    t = _SCALARS.get(key)
+    if t is not None:
+        return t
+    kind = np_dtype.kind
+    if kind == "f":
+        if value == 0 or value != value:
+            return None  # keep -0.0 apart from 0.0, and NaN out of the cache
+        with np.errstate(over="ignore"):
+            v = np_dtype.type(value)
+        if v - v != 0:
+            return None  # overflowed the dtype: the slow path reports it as TF does
+    elif kind in "iu" and type(value) is int:
+        limits = _INT_LIMITS.get(np_dtype)
+        if limits is None:
+            info = np.iinfo(np_dtype)
+            limits = _INT_LIMITS[np_dtype] = (int(info.min), int(info.max))
+        if not limits[0] <= value <= limits[1]:
+            return None
+        v = np_dtype.type(value)
+    else:
+        return None
+    t = _wrap(v)
+    if len(_SCALARS) < 4096:
+        _SCALARS[key] = t
+    return t
+
+
+_PY_SCALARS = (int, float)
+
+
 def binary(op_def, allowed_np, allowed, x, y, name=None):
     """Calls a two-input elementwise op with TF's conversion and dtype rules.
 
-    The fast path (two eager tensors of one allowed dtype) is what `x + x` costs.
+    The fast paths (two eager tensors of one allowed dtype; an eager tensor and a Python
+    scalar) are what `x + x` and `x * 2.0` cost.
     """
-    if type(x) is EagerTensor and type(y) is EagerTensor:
+    tx, ty = type(x), type(y)
+    if tx is EagerTensor:
         dt = x._value.dtype
-        if dt is y._value.dtype and dt in allowed_np:
-            return execute(op_def, (x, y), NO_ATTRS, name)
+        if ty is EagerTensor:
+            if dt is y._value.dtype and dt in allowed_np:
+                return execute(op_def, (x, y), NO_ATTRS, name)
+        elif (ty is float or ty is int) and dt in allowed_np:
+            s = scalar_operand(y, dt)
+            if s is not None:
+                return execute(op_def, (x, s), NO_ATTRS, name)
+    elif ty is EagerTensor and (tx is float or tx is int):
+        dt = y._value.dtype
+        if dt in allowed_np:
+            s = scalar_operand(x, dt)
+            if s is not None:
+                return execute(op_def, (s, y), NO_ATTRS, name)
     x, y = same_dtype_operands(op_def.name, (x, y))
     if x.dtype not in allowed:
         check_allowed(op_def, x, allowed)

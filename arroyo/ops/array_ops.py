@@ -6,6 +6,7 @@ import numpy as np
 
 from arroyo.framework import dtypes
 from arroyo.framework.composite_tensor import CompositeTensor, dispatch
+from arroyo.framework.context import state as _state
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import defop, execute
 from arroyo.framework.tensor import Tensor, convert_to_tensor
@@ -71,8 +72,12 @@ def _fill_kernel(dims, value, index_type=None):
 
 def _fill_infer(inputs, attrs):
     dims = static_value(inputs[0])
-    shape = TensorShape(None) if dims is None else TensorShape([int(d) for d in np.ravel(dims)])
-    return [(inputs[1].dtype, shape)]
+    if dims is not None:
+        return [(inputs[1].dtype, TensorShape([int(d) for d in np.ravel(dims)]))]
+    # unknown sizes: the rank is still the length of `dims` when that is known (TF's rule)
+    d = inputs[0].shape
+    rank = d[0] if d.rank == 1 else None
+    return [(inputs[1].dtype, TensorShape(None if rank is None else [None] * rank))]
 
 
 def _fill_grad(op, g):
@@ -1204,7 +1209,7 @@ def slice_helper(tensor, slice_spec, var=None):
     """
     if not isinstance(slice_spec, tuple):
         slice_spec = (slice_spec,)
-    key = _spec_key(slice_spec)
+    key = _spec_key(slice_spec) if _state.graph is None else None
     if key is not None:
         hit = _SPEC_CACHE.get(key)
         if hit is not None:
@@ -1262,7 +1267,7 @@ def slice_helper(tensor, slice_spec, var=None):
         b, e, st = int_tensor(begin), int_tensor(end), int_tensor(strides)
     attrs = {"begin_mask": begin_mask, "end_mask": end_mask, "ellipsis_mask": ellipsis_mask,
              "new_axis_mask": new_axis_mask, "shrink_axis_mask": shrink_axis_mask}  # fmt: skip
-    if key is not None and not dynamic:
+    if key is not None and not dynamic and _state.graph is None:  # eager operands only
         if len(_SPEC_CACHE) > 4096:
             _SPEC_CACHE.clear()
         _SPEC_CACHE[key] = ((b, e, st), attrs)

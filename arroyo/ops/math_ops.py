@@ -25,6 +25,7 @@ from arroyo.framework.op_registry import (
 from arroyo.framework.tensor import EagerTensor, Tensor, convert_to_tensor
 from arroyo.ops import _infer
 from arroyo.ops._helpers import (
+    _PY_SCALARS,
     NO_ATTRS,
     binary,
     is_tensorlike,
@@ -197,6 +198,10 @@ def add(x, y, name=None):
         dt = x._value.dtype
         if dt is y._value.dtype and dt in _ADD_NP:
             return execute(_ADD, (x, y), NO_ATTRS, name)
+    elif (type(x) is EagerTensor and type(y) in _PY_SCALARS) or (
+        type(y) is EagerTensor and type(x) in _PY_SCALARS
+    ):
+        return binary(_ADD, _ADD_NP, _ARITH, x, y, name)  # its tensor-and-scalar fast path
     x, y = same_dtype_operands("AddV2", (x, y))
     if x.dtype is dtypes.string:
         return execute(_STRING_ADD, (x, y), NO_ATTRS, name)
