@@ -18,6 +18,10 @@ _LAZY = {
     "Sequential": "arroyo.keras.models:Sequential",
     "Input": "arroyo.keras.layers:Input",
     "Layer": "arroyo.keras.layers:Layer",
+    "InputSpec": "arroyo.keras.layers:InputSpec",
+    "Variable": "arroyo.keras.backend:Variable",
+    "KerasTensor": "arroyo.keras.models.functional:KerasTensor",
+    "datasets": "arroyo.keras.datasets",
     # the leaves
     "optimizers": "arroyo.keras.optimizers",
     "losses": "arroyo.keras.losses",
@@ -28,6 +32,15 @@ _LAZY = {
     "constraints": "arroyo.keras.constraints",
     "callbacks": "arroyo.keras.callbacks",
 }
+
+
+def regularizers_or_none(value):
+    """None, or the regularizer `value` names (the leaves' `regularizers.get`)."""
+    if value is None:
+        return None
+    from arroyo.keras import regularizers
+
+    return regularizers.get(value)
 
 
 def __getattr__(name):
