@@ -292,6 +292,40 @@ def keras_export():
     print("wrote", os.path.relpath(path, ROOT))
 
 
+def fingerprint():
+    """A TF-written fingerprint.pb (kept apart from the models, which drop theirs) and the
+    values TF reads from it, for arroyo's reader."""
+    import json
+    import tempfile
+
+    import tensorflow as tf
+
+    class M(tf.Module):
+        def __init__(self):
+            self.v = tf.Variable(1.0)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def f(self, x):
+            return x * self.v
+
+    tmp = tempfile.mkdtemp()
+    tf.saved_model.save(M(), tmp)
+    fp = tf.saved_model.experimental.read_fingerprint(tmp)
+    dest = os.path.join(OUT, "fingerprint")
+    os.makedirs(dest, exist_ok=True)
+    shutil.copy(os.path.join(tmp, "fingerprint.pb"), os.path.join(dest, "fingerprint.pb"))
+    fields = ("saved_model_checksum", "graph_def_program_hash", "signature_def_hash",
+              "saved_object_graph_hash", "checkpoint_hash")  # fmt: skip
+    expected = {k: int(getattr(fp, k)) for k in fields}
+    expected["singleprint"] = fp.singleprint()
+    expected["repr"] = repr(fp)
+    expected["str"] = str(fp)
+    with open(os.path.join(dest, "expected.json"), "w") as fh:
+        json.dump(expected, fh, indent=1)
+    shutil.rmtree(tmp)
+    print("wrote", os.path.relpath(dest, ROOT))
+
+
 def main(argv):
     os.makedirs(OUT, exist_ok=True)
     makers = {
@@ -300,6 +334,7 @@ def main(argv):
         "features": features,
         "captures": captures,
         "keras_export": keras_export,
+        "fingerprint": fingerprint,
     }
     for name in argv or list(makers):
         makers[name]()

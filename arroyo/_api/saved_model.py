@@ -30,3 +30,17 @@ def contains_saved_model(export_dir):
     return os.path.isfile(os.path.join(export_dir, SAVED_MODEL_FILENAME_PB)) or os.path.isfile(
         os.path.join(export_dir, SAVED_MODEL_FILENAME_PBTXT)
     )
+
+
+def _experimental():
+    import types
+
+    from arroyo.saved_model import fingerprinting
+
+    ns = types.ModuleType("tf.saved_model.experimental")
+    ns.Fingerprint = fingerprinting.Fingerprint
+    ns.read_fingerprint = fingerprinting.read_fingerprint
+    return ns
+
+
+experimental = _experimental()

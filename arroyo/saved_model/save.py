@@ -720,22 +720,26 @@ def _write(export_dir, model, ckpt_graph, values):
         )
         writer.write()
         os.makedirs(os.path.join(tmp, "assets"), exist_ok=True)
+        data = model.SerializeToString(deterministic=True)
         with open(os.path.join(tmp, "saved_model.pb"), "wb") as fh:
-            fh.write(model.SerializeToString(deterministic=True))
+            fh.write(data)
+        from arroyo.saved_model import fingerprinting
+
+        with open(os.path.join(tmp, "variables", "variables.index"), "rb") as fh:
+            fingerprint = fingerprinting.make_fingerprint(data, model, fh.read())
+        with open(os.path.join(tmp, fingerprinting.FINGERPRINT_FILENAME), "wb") as fh:
+            fh.write(fingerprint.SerializeToString(deterministic=True))
         if not os.path.exists(export_dir):
             os.rename(tmp, export_dir)
             return
         # Replace an existing model piece by piece; saved_model.pb (what loaders look for) last.
-        for entry in ("variables", "assets", "saved_model.pb"):
+        for entry in ("variables", "assets", "fingerprint.pb", "saved_model.pb"):
             dest = os.path.join(export_dir, entry)
             if os.path.isdir(dest) and not os.path.islink(dest):
                 shutil.rmtree(dest)
             elif os.path.lexists(dest):
                 os.remove(dest)
             os.replace(os.path.join(tmp, entry), dest)
-        fp = os.path.join(export_dir, "fingerprint.pb")
-        if os.path.exists(fp):  # a stale TF fingerprint would describe another model
-            os.remove(fp)
     finally:
         if os.path.isdir(tmp):
             shutil.rmtree(tmp, ignore_errors=True)
