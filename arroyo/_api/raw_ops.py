@@ -71,6 +71,11 @@ _INDEPENDENT = frozenset({
     "input_sizes", "orig_input_shape", "element_shape", "max_num_elements", "num_elements",
     "leading_dims", "lengths", "partitions", "index", "num_rows", "num_cols", "num_samples",
     "l2_regularizer", "resource", "input_handle", "branch_index", "cond", "weights", "argmax",
+    # sparse ops: int64 coordinates and shapes beside values of attr T
+    "a_indices", "b_indices", "a_shape", "b_shape", "sum_indices", "sparse_indices",
+    "output_shape", "input_indices", "input_shape", "new_shape", "reduction_axes", "shapes",
+    "sp_indices", "sp_shape", "dense_shape", "thresh", "reverse_index_map",
+    "input_start", "output_indices",
 })  # fmt: skip
 # List inputs whose elements each keep their own dtype (TF: a type-list attr).
 _HETEROGENEOUS = {"Assert": {"data"}, "IdentityN": {"input"}}

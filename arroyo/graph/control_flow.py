@@ -25,6 +25,7 @@ import itertools
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.composite_tensor import CompositeTensor, TypeSpec, dispatch
 from arroyo.framework.context import state
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import defop, execute
@@ -1208,6 +1209,10 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
         raise TypeError(f"fn must be callable. Got {fn}")
     if fn_output_signature is None:
         fn_output_signature = dtype
+    if any(isinstance(e, CompositeTensor) for e in nest.flatten(elems)) or any(
+        isinstance(s, TypeSpec) for s in nest.flatten(fn_output_signature)
+    ):
+        return dispatch("map_fn", fn, elems, fn_output_signature)
     flat = _elems_flat(elems, "map_fn")
     n_static, n = _num_elems(flat)
     if fn_output_signature is None:

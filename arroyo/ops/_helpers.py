@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.composite_tensor import CompositeTensor, elementwise_binary, elementwise_unary
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import dtype_name, execute
 from arroyo.framework.tensor import EagerTensor, Tensor, _wrap, convert_to_tensor
@@ -148,6 +149,10 @@ def binary(op_def, allowed_np, allowed, x, y, name=None):
             s = scalar_operand(x, dt)
             if s is not None:
                 return execute(op_def, (s, y), NO_ATTRS, name)
+    if isinstance(x, CompositeTensor) or isinstance(y, CompositeTensor):
+        return elementwise_binary(
+            lambda a, b: binary(op_def, allowed_np, allowed, a, b, name), x, y
+        )
     x, y = same_dtype_operands(op_def.name, (x, y))
     if x.dtype not in allowed:
         check_allowed(op_def, x, allowed)
@@ -157,6 +162,8 @@ def binary(op_def, allowed_np, allowed, x, y, name=None):
 def unary(op_def, allowed_np, allowed, x, name=None):
     if type(x) is EagerTensor and x._value.dtype in allowed_np:
         return execute(op_def, (x,), NO_ATTRS, name)
+    if isinstance(x, CompositeTensor):
+        return elementwise_unary(lambda v: unary(op_def, allowed_np, allowed, v, name), x)
     x = to_tensor(x)
     if x.dtype not in allowed:
         check_allowed(op_def, x, allowed)

@@ -12,6 +12,7 @@ import builtins
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.composite_tensor import CompositeTensor, dispatch
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import defop, dtype_name, execute
 from arroyo.framework.tensor import convert_to_tensor
@@ -291,6 +292,8 @@ def tile(input, multiples, name=None):  # noqa: A002
     >>> tf.tile([[1, 2]], [2, 2]).numpy().tolist()
     [[1, 2, 1, 2], [1, 2, 1, 2]]
     """
+    if isinstance(input, CompositeTensor):
+        return dispatch("tile", input, multiples, name=name)
     return execute(
         _TILE, (to_tensor(input), _index_arg(multiples, "Tile", "Tmultiples")), NO_ATTRS, name
     )

@@ -12,6 +12,7 @@ import operator
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.composite_tensor import CompositeTensor, elementwise_binary, elementwise_unary
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import (
     COMPLEX,
@@ -22,7 +23,7 @@ from arroyo.framework.op_registry import (
     defop,
     execute,
 )
-from arroyo.framework.tensor import EagerTensor, Tensor, convert_to_tensor
+from arroyo.framework.tensor import EagerTensor, convert_to_tensor
 from arroyo.ops import _infer
 from arroyo.ops._helpers import (
     _PY_SCALARS,
@@ -202,6 +203,8 @@ def add(x, y, name=None):
         type(y) is EagerTensor and type(x) in _PY_SCALARS
     ):
         return binary(_ADD, _ADD_NP, _ARITH, x, y, name)  # its tensor-and-scalar fast path
+    if isinstance(x, CompositeTensor) or isinstance(y, CompositeTensor):
+        return elementwise_binary(add, x, y)
     x, y = same_dtype_operands("AddV2", (x, y))
     if x.dtype is dtypes.string:
         return execute(_STRING_ADD, (x, y), NO_ATTRS, name)
@@ -243,6 +246,8 @@ def truediv(x, y, name=None):
         dt = x._value.dtype
         if dt is y._value.dtype and dt.kind in "fc":
             return execute(_OPS["RealDiv"][0], (x, y), NO_ATTRS, name)
+    if isinstance(x, CompositeTensor) or isinstance(y, CompositeTensor):
+        return elementwise_binary(truediv, x, y)
     x, y = same_dtype_operands("RealDiv", (x, y))
     target = _TRUEDIV_INT_TO_FLOAT.get(x.dtype)
     if target is not None:
@@ -508,6 +513,8 @@ _ABS_NP = np_allowed(REAL)
 
 def abs(x, name=None):  # noqa: A001 - TF's public name
     """|x| elementwise; complex inputs give their (real) magnitude."""
+    if isinstance(x, CompositeTensor):
+        return elementwise_unary(abs, x)
     x = to_tensor(x)
     if x.dtype.is_complex:
         return execute(_COMPLEX_ABS, (x,), {"Tout": x.dtype.real_dtype}, name)
@@ -582,10 +589,9 @@ def cast(x, dtype, name=None):
     <tf.Tensor: shape=(2,), dtype=int32, numpy=array([ 1, -1], dtype=int32)>
     """
     dtype = dtypes.as_dtype(dtype)
-    if isinstance(x, (Tensor,)) or is_tensorlike(x):
-        x = convert_to_tensor(x)
-    else:
-        x = convert_to_tensor(x)
+    if isinstance(x, CompositeTensor):
+        return elementwise_unary(lambda v: cast(v, dtype), x)
+    x = convert_to_tensor(x)
     if x.dtype is dtype:
         return x
     if x.dtype is dtypes.string or dtype is dtypes.string:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.composite_tensor import CompositeTensor, dispatch
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import COMPLEX, FLOATS, INTS, NUMERIC, REAL, defop, execute
 from arroyo.framework.tensor import EagerTensor
@@ -231,6 +232,8 @@ _KEEP = {True: {"keep_dims": True}, False: {"keep_dims": False}}
 
 def _reduce(name, input_tensor, axis, keepdims, op_name=None):
     op, allowed = _OPS[name]
+    if isinstance(input_tensor, CompositeTensor):
+        return dispatch("reduce", name, input_tensor, axis, keepdims)
     x = to_tensor(input_tensor)
     if x.dtype not in allowed:
         check_allowed(op, x, allowed)
