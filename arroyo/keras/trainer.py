@@ -741,7 +741,6 @@ class Trainer:
             compiled = tf.function(run, jit_compile=bool(self.jit_compile) or None)
             fn = _FlatCaller(compiled)
             cache[key] = fn
-            self.__dict__[f"{kind}_function"] = compiled
         del flat
         return fn
 

@@ -731,8 +731,6 @@ class Layer(Module):
             from arroyo.keras.saving.serialization import serialize_keras_object
 
             config["activity_regularizer"] = serialize_keras_object(self._activity_regularizer)
-        if self._build_input_shape is not None and type(self).__name__ != "InputLayer":
-            config["batch_input_shape"] = list(self._build_input_shape)
         return _auto_config(self, config)
 
     @classmethod

@@ -29,7 +29,8 @@ class BatchNormalization(Layer):
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
-                 gamma_constraint=None, synchronized=False, **kwargs):  # fmt: skip
+                 gamma_constraint=None, synchronized=False, renorm=False, renorm_clipping=None,
+                 renorm_momentum=0.99, **kwargs):  # fmt: skip
         from arroyo.keras import initializers
 
         super().__init__(**kwargs)
@@ -47,6 +48,11 @@ class BatchNormalization(Layer):
         self.beta_constraint = beta_constraint
         self.gamma_constraint = gamma_constraint
         self.synchronized = synchronized
+        if renorm:
+            raise NotImplementedError("BatchNormalization(renorm=True) is not supported.")
+        self.renorm = renorm
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -130,6 +136,9 @@ class BatchNormalization(Layer):
                 "beta_constraint": _ser(self.beta_constraint),
                 "gamma_constraint": _ser(self.gamma_constraint),
                 "synchronized": self.synchronized,
+                "renorm": self.renorm,
+                "renorm_clipping": self.renorm_clipping,
+                "renorm_momentum": self.renorm_momentum,
             }
         )
         return config

@@ -69,9 +69,8 @@ def _wrap(text, width):
                 continue
             if cur:
                 lines.append(cur)
-            while len(w) > width:
-                lines.append(w[:width])
-                w = w[width:]
+            if len(w) > width:  # rich cuts a word that cannot fit with an ellipsis
+                w = w[: width - 1] + "…"
             cur = w
         lines.append(cur)
     return lines or [""]

@@ -193,7 +193,11 @@ def serialize_keras_object(obj):
     }
     from arroyo.keras.layers.base import Layer
 
-    if isinstance(obj, Layer):
+    if cls.__name__ == "Functional" and builtin:
+        out["module"] = "keras.src.models.functional"
+        out["registered_name"] = "Functional"
+        out["build_config"] = {"input_shape": None}
+    elif isinstance(obj, Layer) and type(obj).__name__ != "InputLayer":
         build = obj.get_build_config() if obj.built else None
         if build is not None:
             out["build_config"] = build
@@ -268,7 +272,7 @@ def _builtin_class(module, class_name):
     return None
 
 
-def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
+def deserialize_keras_object(config, custom_objects=None, safe_mode=None, **kwargs):
     """Rebuilds an object from `serialize_keras_object`'s dict (or a Keras 2 dict)."""
     if config is None or isinstance(config, (bool, int, float)):
         return config
@@ -332,6 +336,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
             f"Could not locate class '{class_name}'. Make sure custom classes are decorated "
             f"with `@keras.saving.register_keras_serializable()`. Full object config: {config}"
         )
+    if safe_mode is None:
+        safe_mode = _scope.safe_mode
     with CustomObjectScope(custom_objects), safe_mode_scope(safe_mode):
         import inspect
 
