@@ -6,8 +6,9 @@
 Walks through https://www.tensorflow.org/guide/basics as far as arroyo reaches today:
 tensors, Variables, automatic differentiation, then fits the guide's noisy quadratic
 `y = x**2 + 2x - 5` with a 64-unit ReLU network trained by GradientTape and a
-hand-written SGD update. Writes `log.txt`, `metrics.json` and (with matplotlib)
-`loss.png` and `fit.png` into the output folder.
+hand-written SGD update. Writes `log.txt`, `metrics.json`, the loss as TensorBoard
+scalars in `logs/` (`tensorboard --logdir out/logs`) and (with matplotlib) `loss.png` and
+`fit.png` into the output folder.
 
 The code is plain TensorFlow 2: swap the import for `import tensorflow as tf` and it runs
 the same, printing the same losses (the random numbers follow TF's seeds). The model uses
@@ -104,7 +105,7 @@ class MLP:
         return tf.squeeze(h @ self.w2 + self.b2, axis=1)
 
 
-def train(log: Log, steps: int, learning_rate: float = 0.01):
+def train(log: Log, steps: int, learning_rate: float = 0.01, logdir=None):
     log("== Training loop")
     tf.random.set_seed(SEED)
     x = tf.linspace(-2, 2, 201)
@@ -114,18 +115,24 @@ def train(log: Log, steps: int, learning_rate: float = 0.01):
     untrained = model(x).numpy()
 
     losses = []
+    writer = tf.summary.create_file_writer(logdir) if logdir else tf.summary.create_noop_writer()
     t0 = time.perf_counter()
-    for step in range(steps):
-        with tf.GradientTape() as tape:
-            prediction = model(x)
-            mean_error = tf.reduce_mean((y - prediction) ** 2)
-        gradients = tape.gradient(mean_error, model.variables)
-        for v, g in zip(model.variables, gradients):
-            v.assign_sub(learning_rate * g)
-        losses.append(float(mean_error.numpy()))
-        if step % 100 == 0:
-            log(f"step {step:4d}: mean squared error {losses[-1]:0.3f}")
+    with writer.as_default():
+        for step in range(steps):
+            with tf.GradientTape() as tape:
+                prediction = model(x)
+                mean_error = tf.reduce_mean((y - prediction) ** 2)
+            gradients = tape.gradient(mean_error, model.variables)
+            for v, g in zip(model.variables, gradients):
+                v.assign_sub(learning_rate * g)
+            tf.summary.scalar("loss", mean_error, step=step)  # for TensorBoard
+            losses.append(float(mean_error.numpy()))
+            if step % 100 == 0:
+                log(f"step {step:4d}: mean squared error {losses[-1]:0.3f}")
     seconds = time.perf_counter() - t0
+    writer.close()
+    if logdir:
+        log(f"wrote TensorBoard scalars 'loss' ({steps} steps) to {logdir}")
     final = float(tf.reduce_mean((y - model(x)) ** 2).numpy())
     noise = float(tf.reduce_mean((y - f(x)) ** 2).numpy())
     log(
@@ -202,7 +209,7 @@ def main(argv=None) -> int:
     tensors(log)
     variables(log)
     autodiff(log)
-    losses, data, metrics = train(log, args.steps)
+    losses, data, metrics = train(log, args.steps, logdir=os.path.join(args.out, "logs"))
     plot(args.out, losses, data, log)
 
     with open(os.path.join(args.out, "metrics.json"), "w") as fh:

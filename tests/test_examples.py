@@ -32,6 +32,19 @@ def test_basics_trains_and_writes_outputs(tmp_path):
     assert metrics["final_loss"] < 3 * metrics["noise_mse"]
     log = (out / "log.txt").read_text()
     assert "step    0: mean squared error" in log
+    # The loss as TensorBoard scalars: one per step, the same values as the log.
+    import glob
+
+    import numpy as np
+
+    import arroyo as tf
+
+    (events,) = glob.glob(str(out / "logs" / "events.out.tfevents.*"))
+    scalars = {e.step: np.frombuffer(v.tensor.tensor_content, np.float32)[0]
+               for e in tf.compat.v1.train.summary_iterator(events) for v in e.summary.value
+               if v.tag == "loss"}  # fmt: skip
+    assert sorted(scalars) == list(range(150))
+    assert f"{scalars[0]:0.3f}" == "25.163" and f"{scalars[100]:0.3f}" == "0.961"
 
     if importlib.util.find_spec("matplotlib") is not None:
         for name in ("loss.png", "fit.png"):

@@ -76,8 +76,8 @@ class _Session:
         self.events.append((name, "trace", t0, t1, tid, meta))
         self._last[tid] = time.perf_counter_ns()
 
-    def mark(self):
-        self._last[threading.get_ident()] = time.perf_counter_ns()
+    def mark(self, t):
+        self._last[threading.get_ident()] = t
 
     def detach(self):
         self.remove_observer()
@@ -224,8 +224,8 @@ class Trace:
     def __enter__(self):
         s = _session
         if s is not None:
-            s.mark()
             self._t0 = time.perf_counter_ns()
+            s.mark(self._t0)  # the region's first op starts with the region
         return self
 
     def set_metadata(self, **kwargs):

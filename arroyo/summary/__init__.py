@@ -281,6 +281,10 @@ def record_if(condition):
 
 
 def _choose_step(step):
+    if type(step) is EagerTensor and step._value.dtype == np.int64 and step._value.ndim == 0:
+        return step  # already a scalar int64 tensor (the common case, checked once)
+    if type(step) is int and not state.graph:
+        return _wrap(np.array(step, dtype=np.int64))
     if getattr(step, "_is_arroyo_variable", False):
         step = step.value()
     if isinstance(step, Tensor):
@@ -391,12 +395,17 @@ def scalar(name, data, step=None, description=None):
         if step is not None:
             _choose_step(step)
         return _FALSE
-    if getattr(data, "_is_arroyo_variable", False):
-        data = data.value()
-    if not isinstance(data, Tensor):
-        data = convert_to_tensor(data)
-    if data.shape.rank is not None and data.shape.rank != 0:
-        raise ValueError(f"Expected scalar shape, saw shape: {_shape_str(data.shape)}.")
+    if type(data) is EagerTensor and data._value.dtype == np.float32 and not data._value.ndim:
+        pass  # the common case: a float32 scalar, nothing to convert or check
+    elif type(data) is float and state.graph is None:
+        data = _wrap(np.array(data, dtype=np.float32))
+    else:
+        if getattr(data, "_is_arroyo_variable", False):
+            data = data.value()
+        if not isinstance(data, Tensor):
+            data = convert_to_tensor(data)
+        if data.shape.rank is not None and data.shape.rank != 0:
+            raise ValueError(f"Expected scalar shape, saw shape: {_shape_str(data.shape)}.")
     if data.dtype is not dtypes.float32:
         from arroyo.ops.math_ops import cast
 

@@ -52,11 +52,15 @@ def _varint(n: int) -> bytes:
 
 
 def _key(field: int, wire: int) -> bytes:
-    return _varint((field << 3) | wire)
+    return _KEYS[field, wire]
+
+
+_KEYS = {(f, w): _varint((f << 3) | w) for f in range(1, 16) for w in (0, 1, 2, 5)}
 
 
 def _len_field(field: int, payload: bytes) -> bytes:
-    return _key(field, 2) + _varint(len(payload)) + payload
+    n = len(payload)
+    return _KEYS[field, 2] + (bytes((n,)) if n < 0x80 else _varint(n)) + payload
 
 
 def _shape_bytes(shape) -> bytes:
@@ -67,11 +71,18 @@ def _shape_bytes(shape) -> bytes:
     return out
 
 
+_HEADERS: dict = {}  # (dtype, shape) -> the TensorProto's dtype and shape fields
+
+
 def tensor_proto_bytes(arr: np.ndarray, dtype: dtypes.DType) -> bytes:
     """A TensorProto as TF's `Tensor::AsProtoTensorContent` writes it: numbers as raw
     little-endian `tensor_content`, strings as repeated `string_val`."""
-    out = _key(1, 0) + _varint(dtype.as_datatype_enum)
-    out += _len_field(2, _shape_bytes(arr.shape))
+    key = (dtype, arr.shape)
+    out = _HEADERS.get(key)
+    if out is None:
+        out = _key(1, 0) + _varint(dtype.as_datatype_enum) + _len_field(2, _shape_bytes(arr.shape))
+        if len(_HEADERS) < 1024:
+            _HEADERS[key] = out
     if dtype is dtypes.string:
         for s in arr.reshape(-1).tolist():
             out += _len_field(8, s if isinstance(s, bytes) else str(s).encode())
