@@ -193,7 +193,128 @@ def optimizers():
     _save("optimizers", out, meta)
 
 
-SECTIONS = {"activations": activations, "initializers": initializers, "optimizers": optimizers}
+def loss_inputs():
+    rng = np.random.RandomState(1)
+    d = {
+        "y": rng.randn(4, 3).astype(np.float32),
+        "p": rng.randn(4, 3).astype(np.float32),
+        "ypos": rng.rand(4, 3).astype(np.float32) * 3,
+        "ppos": rng.rand(4, 3).astype(np.float32) * 3 + 0.01,
+        "yb": (rng.rand(4, 3) > 0.5).astype(np.float32),
+        "pb": rng.rand(4, 3).astype(np.float32) * 0.98 + 0.01,
+        "logits": rng.randn(4, 3).astype(np.float32) * 2,
+        "yc": np.eye(5, dtype=np.float32)[[0, 3, 1, 4]],
+        "pc": rng.rand(4, 5).astype(np.float32) + 0.05,
+        "lc": rng.randn(4, 5).astype(np.float32) * 2,
+        "ys": np.array([0, 3, 1, 4], np.int32),
+        "sw": np.array([1.0, 0.5, 0.0, 2.0], np.float32),
+    }
+    return d
+
+
+# name -> (class, kwargs, y_true key, y_pred key)
+LOSS_CASES = {
+    "mse": ("MeanSquaredError", {}, "y", "p"),
+    "mae": ("MeanAbsoluteError", {}, "y", "p"),
+    "mape": ("MeanAbsolutePercentageError", {}, "y", "p"),
+    "msle": ("MeanSquaredLogarithmicError", {}, "ypos", "ppos"),
+    "huber": ("Huber", {}, "y", "p"),
+    "huber_d2": ("Huber", {"delta": 0.5}, "y", "p"),
+    "logcosh": ("LogCosh", {}, "y", "p"),
+    "kld": ("KLDivergence", {}, "pb", "pb2"),
+    "poisson": ("Poisson", {}, "ypos", "ppos"),
+    "cosine": ("CosineSimilarity", {}, "y", "p"),
+    "cosine_axis0": ("CosineSimilarity", {"axis": 0}, "y", "p"),
+    "hinge": ("Hinge", {}, "yb", "logits"),
+    "squared_hinge": ("SquaredHinge", {}, "yb", "logits"),
+    "categorical_hinge": ("CategoricalHinge", {}, "yc", "lc"),
+    "bce": ("BinaryCrossentropy", {}, "yb", "pb"),
+    "bce_logits": ("BinaryCrossentropy", {"from_logits": True}, "yb", "logits"),
+    "bce_smooth": ("BinaryCrossentropy", {"label_smoothing": 0.2}, "yb", "pb"),
+    "bfce": ("BinaryFocalCrossentropy", {}, "yb", "pb"),
+    "bfce_bal_logits": (
+        "BinaryFocalCrossentropy",
+        {"apply_class_balancing": True, "from_logits": True},
+        "yb",
+        "logits",
+    ),
+    "cce": ("CategoricalCrossentropy", {}, "yc", "pc"),
+    "cce_logits": ("CategoricalCrossentropy", {"from_logits": True}, "yc", "lc"),
+    "cce_smooth": (
+        "CategoricalCrossentropy",
+        {"label_smoothing": 0.1, "from_logits": True},
+        "yc",
+        "lc",
+    ),
+    "cfce": ("CategoricalFocalCrossentropy", {}, "yc", "pc"),
+    "scce": ("SparseCategoricalCrossentropy", {}, "ys", "pc"),
+    "scce_logits": ("SparseCategoricalCrossentropy", {"from_logits": True}, "ys", "lc"),
+    "scce_ignore": (
+        "SparseCategoricalCrossentropy",
+        {"from_logits": True, "ignore_class": 3},
+        "ys",
+        "lc",
+    ),
+    "scce_col": ("SparseCategoricalCrossentropy", {"from_logits": True}, "ys_col", "lc"),
+}
+
+
+def losses():
+    d = loss_inputs()
+    d["pb2"] = d["pb"][::-1].copy()
+    d["ys_col"] = d["ys"][:, None]
+    out = {f"in/{k}": v for k, v in d.items()}
+    meta = {"config": {}, "serialize": {}}
+    for case, (cls, kw, yk, pk) in LOSS_CASES.items():
+        y, p = d[yk], d[pk]
+        for red in ["sum_over_batch_size", "sum", "none", "mean_with_sample_weight"]:
+            obj = getattr(K.losses, cls)(reduction=red, **kw)
+            out[f"{case}/{red}"] = obj(y, p).numpy()
+            if case != "cosine_axis0":
+                out[f"{case}/{red}/sw"] = obj(y, p, sample_weight=d["sw"]).numpy()
+        meta["config"][case] = getattr(K.losses, cls)(**kw).get_config()
+        meta["serialize"][case] = K.losses.serialize(getattr(K.losses, cls)(**kw))
+    # Gradients of the mean loss with respect to y_pred.
+    for case in [
+        "mse",
+        "huber",
+        "bce",
+        "bce_logits",
+        "cce",
+        "cce_logits",
+        "scce_logits",
+        "logcosh",
+        "cosine",
+    ]:
+        cls, kw, yk, pk = LOSS_CASES[case]
+        p = tf.Variable(d[pk])
+        with tf.GradientTape() as tape:
+            v = getattr(K.losses, cls)(**kw)(d[yk], p)
+        out[f"{case}/grad"] = tape.gradient(v, p).numpy()
+    meta["function_names"] = {
+        n: getattr(K.losses, n).__name__
+        for n in [
+            "mse",
+            "mae",
+            "mape",
+            "msle",
+            "kld",
+            "MSE",
+            "logcosh",
+            "huber",
+            "hinge",
+            "poisson",
+        ]
+    }
+    _save("losses", out, meta)
+
+
+SECTIONS = {
+    "activations": activations,
+    "initializers": initializers,
+    "optimizers": optimizers,
+    "losses": losses,
+}
 
 
 def main(argv):
