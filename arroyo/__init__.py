@@ -89,6 +89,9 @@ _LAZY = {
     "summary": "arroyo.summary",
     "profiler": "arroyo.profiler",
     "keras": "arroyo.keras",
+    "optimizers": "arroyo.keras.optimizers",
+    "losses": "arroyo.keras.losses",
+    "metrics": "arroyo.keras.metrics",
     # classes, as "module:attribute"
     "SparseTensor": "arroyo.sparse.sparse_tensor:SparseTensor",
     "SparseTensorSpec": "arroyo.sparse.sparse_tensor:SparseTensorSpec",

@@ -159,9 +159,41 @@ class CompileLoss:
 
 
 def _metrics_module():
-    from arroyo.keras import metrics
-
+    try:
+        from arroyo.keras import metrics
+    except ImportError:
+        return _FallbackMetrics
     return metrics
+
+
+class _FallbackMean:
+    """A weighted running mean (used only while `tf.keras.metrics` is not available)."""
+
+    def __init__(self, name="mean"):
+        self.name = name
+        self.total = tf.Variable(0.0, trainable=False, name="total")
+        self.count = tf.Variable(0.0, trainable=False, name="count")
+
+    @property
+    def variables(self):
+        return [self.total, self.count]
+
+    def update_state(self, values, sample_weight=None):
+        values = tf.cast(values, "float32")
+        w = 1.0 if sample_weight is None else tf.cast(sample_weight, "float32")
+        self.total.assign_add(tf.reduce_sum(values * w))
+        self.count.assign_add(tf.cast(tf.size(values), "float32") * w)
+
+    def result(self):
+        return self.total / tf.maximum(self.count, 1e-12)
+
+    def reset_state(self):
+        self.total.assign(0.0)
+        self.count.assign(0.0)
+
+
+class _FallbackMetrics:
+    Mean = _FallbackMean
 
 
 def _resolve_metric(identifier, y_true, y_pred, loss):
