@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from arroyo.framework import dtypes
+from arroyo.framework.composite_tensor import CompositeTensor, TypeSpec
 from arroyo.framework.context import state
 from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.tensor import EagerTensor, Tensor, TensorSpec, _wrap, convert_to_tensor
@@ -129,6 +130,9 @@ def _leaf_key(x, relax):
         return ("T", x.dtype, shape._dims)
     if _is_variable(x):
         return ("V", id(x))
+    if isinstance(x, CompositeTensor):  # SparseTensor, RaggedTensor: keyed by their TypeSpec
+        spec = x._type_spec
+        return ("C", spec._with_shape(_relaxed(x, _RELAX if relax else None)) if relax else spec)
     if isinstance(x, (int, float, str, bytes, bool, type(None), complex)):
         return ("P", type(x), x)
     if isinstance(x, np.ndarray):
@@ -331,6 +335,15 @@ class Function:
                 raise TypeError(f"{self._name}() missing arguments for its input_signature")
             sig_args = out[:n]
             for a, spec in zip(nest.flatten(sig_args), nest.flatten(list(self._input_signature))):
+                if isinstance(spec, TypeSpec):
+                    if not spec.is_compatible_with(a):
+                        got, want = _first_mismatch(a, spec)
+                        raise TypeError(
+                            f"Binding inputs to tf.function failed due to `Can not cast {got!r} "
+                            f"to {want!r}`. Received args: {args} and kwargs: {kwargs} for "
+                            f"signature: {self._input_signature}."
+                        )
+                    continue
                 if isinstance(spec, TensorSpec):
                     t = (
                         a
@@ -380,7 +393,7 @@ class Function:
             args = self._canonicalize(args, kwargs)
         if self._input_signature is not None and not args:
             args = tuple(self._input_signature)
-        if any(isinstance(a, TensorSpec) for a in nest.flatten(args)):
+        if any(isinstance(a, (TensorSpec, TypeSpec)) for a in nest.flatten(args)):
             key = ("spec", _spec_key(args))
             cf = self._cache.get(key)
             if cf is None:
@@ -431,7 +444,7 @@ def trace(fn, args, name, input_signature=None, owner=None):
                 return ph
             return x
 
-        flat = nest.flatten(args)
+        flat = nest.flatten(args, expand_composites=True)
         leaf_names = _leaf_names(owner._python_function if owner is not None else fn, args)
         name_iter = iter(leaf_names)
         to_placeholder_base = to_placeholder
@@ -450,20 +463,31 @@ def trace(fn, args, name, input_signature=None, owner=None):
             return x
 
         if input_signature is not None:
-            specs = nest.flatten(list(input_signature))
+            specs = nest.flatten(list(input_signature), expand_composites=True)
             flat_in = [to_placeholder(x, s) for x, s in zip(flat, specs)] + [
                 to_placeholder(x) for x in flat[len(specs) :]
             ]
         else:
-            flat_in = [to_placeholder(x) for x in flat]
-        traced_args = nest.pack_sequence_as(args, flat_in)
+            # composites get placeholders shaped by their TypeSpec's component specs (the
+            # cache key), not by this call's component shapes
+            comp_specs = nest.flatten(
+                nest.map_structure(
+                    lambda x: x._type_spec if isinstance(x, CompositeTensor) else None, args
+                ),
+                expand_composites=True,
+            )
+            if len(comp_specs) == len(flat) and any(s is not None for s in comp_specs):
+                flat_in = [to_placeholder(x, s) for x, s in zip(flat, comp_specs)]
+            else:
+                flat_in = [to_placeholder(x) for x in flat]
+        traced_args = nest.pack_sequence_as(args, flat_in, expand_composites=True)
         with variable_lifting.creation_scope(owner) as created:
             if traced_args and isinstance(traced_args[-1], _KwArgs):
                 result = fn(*traced_args[:-1], **traced_args[-1])
             else:
                 result = fn(*traced_args)
         result = nest.map_structure(_densify, result)
-        flat_out = nest.flatten(result)
+        flat_out = nest.flatten(result, expand_composites=True)
         outputs = []
         out_template = []
         for o in flat_out:
@@ -594,12 +618,12 @@ class ConcreteFunction:
         return [x for x in nest.flatten(args) if isinstance(x, Tensor)]
 
     def _call_with_structure(self, args):
-        flat = [x for x in nest.flatten(args) if isinstance(x, Tensor)]
+        flat = [x for x in nest.flatten(args, expand_composites=True) if isinstance(x, Tensor)]
         return self._call_flat(flat)
 
     def __call__(self, *args, **kwargs):
         """Calls with tensors matching the traced signature (TF's ConcreteFunction call)."""
-        flat = nest.flatten((args, kwargs)) if kwargs else nest.flatten(args)
+        flat = nest.flatten((args, kwargs) if kwargs else args, expand_composites=True)
         tensors = []
         for x in flat:
             if isinstance(x, Tensor):
@@ -662,7 +686,7 @@ class ConcreteFunction:
                 out.append(flat_outputs[item])
             else:
                 out.append(item[1] if item[0] == "py" else None)
-        return nest.pack_sequence_as(self._structured_outputs, out)
+        return nest.pack_sequence_as(self._structured_outputs, out, expand_composites=True)
 
     def _replay(self, tensors):
         """Re-executes the graph's ops through eager dispatch, so active tapes record them."""
@@ -731,6 +755,24 @@ def _densify(x):
     return x
 
 
+def _first_mismatch(value, spec):
+    """The first component spec of a composite `value` that `spec` rejects (TF's message)."""
+    if not isinstance(value, CompositeTensor) or type(value._type_spec) is not type(spec):
+        return (value._type_spec if isinstance(value, CompositeTensor) else type(value)), spec
+    for t, s in zip(value._to_components(), spec._component_specs):
+        got = TensorSpec(t.shape, t.dtype)
+        if t.dtype != s.dtype or not s.shape.is_compatible_with(t.shape):
+            return got, s
+    return value._type_spec, spec
+
+
+class _RelaxAll:
+    _reduce_retracing = True
+
+
+_RELAX = _RelaxAll()
+
+
 def _relaxed(x, owner):
     shape = x.shape
     if owner is not None and owner._reduce_retracing and shape.rank is not None:
@@ -748,7 +790,7 @@ def _leaf_names(fn, args):
     names = []
     for i, a in enumerate(args):
         base = params[i] if i < len(params) else f"args_{i}"
-        names.extend([base] * len(nest.flatten(a)))
+        names.extend([base] * len(nest.flatten(a, expand_composites=True)))
     return names
 
 

@@ -148,9 +148,10 @@ class SparseTensor(CompositeTensor):
         raise NotImplementedError("SparseTensor.eval: use a tf.compat.v1.Session's run")
 
     def __repr__(self):
+        # str(), not format(): a tensor's format() is its bare NumPy text
         return (
-            f"SparseTensor(indices={self._indices}, values={self._values}, "
-            f"dense_shape={self._dense_shape})"
+            f"SparseTensor(indices={self._indices!s}, values={self._values!s}, "
+            f"dense_shape={self._dense_shape!s})"
         )
 
     __str__ = __repr__

@@ -57,11 +57,40 @@ def flatten(structure, expand_composites=False):
     >>> tf.nest.flatten([1, (2, 3), {"b": 4, "a": 5}])
     [1, 2, 3, 5, 4]
     """
+    if expand_composites:
+        out = []
+        _flatten_expand(structure, out)
+        return out
     if not is_nested(structure):
         return [structure]
     out = []
     _flatten_into(structure, out)
     return out
+
+
+def _composite_parts(x):
+    """A composite tensor's components (a TypeSpec's component specs), else None."""
+    from arroyo.framework.composite_tensor import CompositeTensor, TypeSpec
+
+    if isinstance(x, CompositeTensor):
+        return x._to_components()
+    if isinstance(x, TypeSpec):
+        return x._component_specs
+    return None
+
+
+def _flatten_expand(x, out):
+    """`flatten(..., expand_composites=True)`: composites become their component tensors."""
+    if is_nested(x):
+        for c in _children(x):
+            _flatten_expand(c, out)
+        return
+    parts = _composite_parts(x)
+    if parts is None:
+        out.append(x)
+    else:
+        for p in parts:
+            _flatten_expand(p, out)
 
 
 def _flatten_into(x, out):
@@ -99,6 +128,8 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     >>> tf.nest.pack_sequence_as([0, (0, 0)], [1, 2, 3])
     [1, (2, 3)]
     """
+    if expand_composites:
+        return _pack_expand(structure, flat_sequence)
     if not is_nested(flat_sequence):
         raise TypeError(
             f"Attempted to pack value:\n  {flat_sequence}\ninto a structure, but found "
@@ -127,6 +158,37 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
         v = flat[pos[0]]
         pos[0] += 1
         return v
+
+    return build(structure)
+
+
+def _pack_expand(structure, flat_sequence):
+    """`pack_sequence_as(..., expand_composites=True)`: composites rebuilt from components."""
+    flat = list(flat_sequence)
+    n = len(flatten(structure, expand_composites=True))
+    if n != len(flat):
+        raise ValueError(
+            f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had {len(flat)} "
+            f"items.  Structure: {structure}, flat_sequence: {flat_sequence}."
+        )
+    pos = [0]
+
+    def build(s):
+        if is_nested(s):
+            return _rebuild(s, [build(c) for c in _children(s)])
+        parts = _composite_parts(s)
+        if parts is None:
+            v = flat[pos[0]]
+            pos[0] += 1
+            return v
+        comps = [build(p) for p in parts]
+        from arroyo.framework.composite_tensor import TypeSpec
+
+        spec = s if isinstance(s, TypeSpec) else s._type_spec
+        if comps and all(isinstance(c, TypeSpec) or type(c).__name__ == "TensorSpec"
+                         for c in comps):  # fmt: skip
+            return spec  # a structure of specs packed back into specs
+        return spec._from_components(comps)
 
     return build(structure)
 
@@ -213,7 +275,7 @@ def map_structure(func, *structure, **kwargs):
     if not structure:
         raise ValueError("Must provide at least one structure")
     check_types = kwargs.pop("check_types", True)
-    kwargs.pop("expand_composites", False)
+    expand = kwargs.pop("expand_composites", False)
     if kwargs:
         raise ValueError(
             "Only valid keyword arguments are `check_types` and `expand_composites`, not: "
@@ -221,8 +283,10 @@ def map_structure(func, *structure, **kwargs):
         )
     for other in structure[1:]:
         assert_same_structure(structure[0], other, check_types=check_types)
-    flats = [flatten(s) for s in structure]
-    return pack_sequence_as(structure[0], [func(*xs) for xs in zip(*flats)])
+    flats = [flatten(s, expand_composites=expand) for s in structure]
+    return pack_sequence_as(
+        structure[0], [func(*xs) for xs in zip(*flats)], expand_composites=expand
+    )
 
 
 def flatten_up_to(shallow, structure):
