@@ -515,7 +515,12 @@ class _SimpleCallbackList:
         self.epochs = epochs
         self.history = None
         if add_history:
-            self.history = _FallbackHistory()
+            try:  # the callbacks leaf's History, when it exists without a CallbackList
+                from arroyo.keras.callbacks import History
+
+                self.history = History()
+            except ImportError:
+                self.history = _FallbackHistory()
             self.callbacks.append(self.history)
         for cb in self.callbacks:
             if hasattr(cb, "set_model"):
