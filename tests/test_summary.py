@@ -378,6 +378,15 @@ def test_return_values_and_errors(tmp_path):
             tf.summary.image("a", tf.zeros([2, 2, 3]), step=1)
     with pytest.raises(ValueError, match="`logdir` cannot be None"):
         tf.summary.create_file_writer(None)
+    with pytest.raises(TypeError, match="logdir must be a string"):
+        tf.summary.create_file_writer(tf.constant(1.0))
+
+    @tf.function
+    def make(d):
+        return tf.summary.create_file_writer(d)
+
+    with pytest.raises(ValueError, match="Invalid graph Tensor argument 'logdir="):
+        make(tf.constant("dir"))
 
 
 def test_step_default_and_variable(tmp_path):

@@ -25,6 +25,7 @@ import time
 
 from arroyo.framework import op_registry
 from arroyo.framework.errors import AlreadyExistsError, UnavailableError
+from arroyo.framework.tensor import EagerTensor
 from arroyo.profiler import _hooks
 
 __all__ = ["ProfilerOptions", "Profile", "Trace", "start", "stop", "trace_wrapper", "warmup"]
@@ -62,7 +63,9 @@ class _Session:
         end = time.perf_counter_ns()
         tid = threading.get_ident()
         start = self._last.get(tid, self.t0)
-        args = [(getattr(t, "dtype", None), getattr(t, "shape", None)) for t in inputs]
+        # NumPy dtype and shape now (cheap); spelled as TF's at export
+        args = [(t._value.dtype, t._value.shape) if type(t) is EagerTensor else (None, None)
+                for t in inputs]  # fmt: skip
         self.events.append((op.name, "op", start, end, tid, args))
         self._last[tid] = time.perf_counter_ns()  # the profiler's own cost is not the next op's
 
@@ -106,7 +109,7 @@ class _Session:
             }  # fmt: skip
             if cat == "op":
                 ev["args"] = {
-                    f"input{i}": f"{getattr(d, 'name', d)}{list(s) if s is not None else ''}"
+                    f"input{i}": f"{_dtype_name(d)}{list(s) if s is not None else ''}"
                     for i, (d, s) in enumerate(args)
                 }
             elif args:
@@ -132,6 +135,15 @@ class _Session:
             os.fsync(f.fileno())
         os.replace(tmp, path)
         return path
+
+
+def _dtype_name(np_dtype):
+    if np_dtype is None:
+        return "?"
+    from arroyo.framework import dtypes
+
+    d = dtypes._BY_NP.get(np_dtype)
+    return d.name if d is not None else str(np_dtype)
 
 
 def _thread_name(tid):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import threading
 import weakref
 
@@ -198,7 +199,11 @@ def create_file_writer(logdir, max_queue=None, flush_millis=None, filename_suffi
                 "context, so it cannot consume graph tensors defined inside the function body."
             )
     logdir = _py(logdir)
-    logdir = logdir.decode() if isinstance(logdir, bytes) else str(logdir)
+    if isinstance(logdir, bytes):
+        logdir = logdir.decode()
+    elif not isinstance(logdir, (str, os.PathLike)):
+        raise TypeError(f"logdir must be a string or path, got {type(logdir).__name__}: {logdir!r}")
+    logdir = os.fspath(logdir)
     suffix = ".v2" if filename_suffix is None else _py(filename_suffix)
     suffix = suffix.decode() if isinstance(suffix, bytes) else str(suffix)
     return _ResourceSummaryWriter(
