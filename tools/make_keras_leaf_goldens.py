@@ -309,11 +309,73 @@ def losses():
     _save("losses", out, meta)
 
 
+METRIC_CASES = {
+    # name -> (class, kwargs, y_true key, y_pred key)
+    "mean_values": ("Mean", {}, None, "y"),
+    "sum_values": ("Sum", {}, None, "y"),
+    "accuracy": ("Accuracy", {}, "yb", "yb2"),
+    "binary_accuracy": ("BinaryAccuracy", {}, "yb", "pb"),
+    "binary_accuracy_t": ("BinaryAccuracy", {"threshold": 0.7}, "yb", "pb"),
+    "categorical_accuracy": ("CategoricalAccuracy", {}, "yc", "pc"),
+    "sparse_categorical_accuracy": ("SparseCategoricalAccuracy", {}, "ys", "pc"),
+    "sparse_categorical_accuracy_col": ("SparseCategoricalAccuracy", {}, "ys_col", "pc"),
+    "top_k": ("TopKCategoricalAccuracy", {"k": 2}, "yc", "pc"),
+    "sparse_top_k": ("SparseTopKCategoricalAccuracy", {"k": 2}, "ys", "pc"),
+    "mse": ("MeanSquaredError", {}, "y", "p"),
+    "mae": ("MeanAbsoluteError", {}, "y", "p"),
+    "rmse": ("RootMeanSquaredError", {}, "y", "p"),
+    "bce": ("BinaryCrossentropy", {}, "yb", "pb"),
+    "cce": ("CategoricalCrossentropy", {"from_logits": True}, "yc", "lc"),
+    "scce": ("SparseCategoricalCrossentropy", {"from_logits": True}, "ys", "lc"),
+    "cosine": ("CosineSimilarity", {}, "y", "p"),
+    "tp": ("TruePositives", {}, "yb", "pb"),
+    "fp": ("FalsePositives", {"thresholds": [0.3, 0.6]}, "yb", "pb"),
+    "tn": ("TrueNegatives", {}, "yb", "pb"),
+    "fn": ("FalseNegatives", {}, "yb", "pb"),
+    "precision": ("Precision", {}, "yb", "pb"),
+    "precision_multi": ("Precision", {"thresholds": [0.2, 0.5, 0.8]}, "yb", "pb"),
+    "precision_topk": ("Precision", {"top_k": 2}, "yb", "pb"),
+    "recall": ("Recall", {}, "yb", "pb"),
+    "recall_class": ("Recall", {"class_id": 1}, "yb", "pb"),
+    "auc": ("AUC", {}, "yb", "pb"),
+    "auc_10": ("AUC", {"num_thresholds": 10}, "yb", "pb"),
+    "auc_pr": ("AUC", {"curve": "PR"}, "yb", "pb"),
+    "auc_minoring": ("AUC", {"summation_method": "minoring"}, "yb", "pb"),
+}
+
+
+def metrics():
+    d = loss_inputs()
+    d["yb2"] = np.round(d["pb"]).astype(np.float32)
+    d["ys_col"] = d["ys"][:, None]
+    out = {f"in/{k}": v for k, v in d.items()}
+    meta = {"config": {}}
+    for case, (cls, kw, yk, pk) in METRIC_CASES.items():
+        m = getattr(K.metrics, cls)(**kw)
+        args = (d[pk],) if yk is None else (d[yk], d[pk])
+        m.update_state(*[a[:2] for a in args])
+        out[f"{case}/half"] = np.asarray(m.result())
+        m.update_state(*[a[2:] for a in args])
+        out[f"{case}/full"] = np.asarray(m.result())
+        m.reset_state()
+        m.update_state(*args, sample_weight=d["sw"])
+        out[f"{case}/sw"] = np.asarray(m.result())
+        cfg = m.get_config()
+        cfg.pop("name", None)
+        meta["config"][case] = cfg
+    names = ["Mean", "Sum", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
+             "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "MeanSquaredError",
+             "RootMeanSquaredError", "AUC", "Precision", "Recall", "TruePositives"]  # fmt: skip
+    meta["names"] = {c: getattr(K.metrics, c)().name for c in names}
+    _save("metrics", out, meta)
+
+
 SECTIONS = {
     "activations": activations,
     "initializers": initializers,
     "optimizers": optimizers,
     "losses": losses,
+    "metrics": metrics,
 }
 
 
