@@ -551,17 +551,17 @@ def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, nam
     >>> tf.ragged.segment_ids_to_row_splits([0, 0, 2]).numpy().tolist()
     [0, 2, 2, 3]
     """
-    from arroyo.ops.array_ops import concat, zeros
-    from arroyo.ops.math_ops import add, bincount, cast
+    from arroyo.ops.array_ops import concat, ones_like, zeros
+    from arroyo.ops.math_ops import add, cast
     from arroyo.ops.reduction_ops import reduce_max
     from arroyo.ops.scan_ops import cumsum
 
     ids = convert_to_tensor(segment_ids) if not _is_tensorlike(segment_ids) else segment_ids
     out_type = _i64 if out_type is None else dtypes.as_dtype(out_type)
+    ids = cast(ids, _i64)
     if num_segments is None:
-        num_segments = add(reduce_max(concat([cast(ids, _i64), [-1]], 0)), 1)
-    counts = bincount(cast(ids, dtypes.int32), minlength=cast(num_segments, dtypes.int32),
-                      maxlength=cast(num_segments, dtypes.int32), dtype=out_type)  # fmt: skip
+        num_segments = add(reduce_max(concat([ids, convert_to_tensor([-1], _i64)], 0)), 1)
+    counts = _segment_sum(ones_like(ids, dtype=out_type), ids, num_segments)
     return concat([zeros([1], out_type), cumsum(counts)], axis=0)
 
 
@@ -853,6 +853,20 @@ def _has_str(lst):
                for v in lst)  # fmt: skip
 
 
+def _eq(self, other):
+    from arroyo.ops.math_ops import equal
+
+    return _binary(equal, self, other)
+
+
+def _ne(self, other):
+    from arroyo.ops.math_ops import not_equal
+
+    return _binary(not_equal, self, other)
+
+
+RaggedTensor.__eq__ = _eq  # elementwise, as TF's RaggedTensor
+RaggedTensor.__ne__ = _ne
 RaggedTensor._dispatch_unary = staticmethod(_unary)
 RaggedTensor._dispatch_binary = staticmethod(_binary)
 

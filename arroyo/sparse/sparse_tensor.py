@@ -54,8 +54,9 @@ class SparseTensor(CompositeTensor):
         values.shape.with_rank(1)
         dshape = dense_shape.shape.with_rank(1)
         # indices is [N, rank], values [N], dense_shape [rank]: TF's static checks
-        ishape[0:1].merge_with(values.shape)
-        ishape[1:2].merge_with(dshape)
+        for a, b in ((ishape[0], values.shape[0]), (ishape[1], dshape[0])):
+            if a is not None and b is not None and a != b:
+                raise ValueError(f"Dimensions {a} and {b} are not compatible")
         self._indices = indices
         self._values = values
         self._dense_shape = dense_shape
