@@ -83,3 +83,19 @@ def test_every_registered_op_is_listed():
     names = dir(tf.raw_ops)
     for op in OPS:
         assert op in names
+
+
+def test_inputs_with_a_fixed_dtype_are_not_grouped_with_t(tmp_path):
+    # WriteScalarSummary(writer: resource, step: int64, tag: string, value: T): Python
+    # values convert to each input's own dtype, as in TF.
+    w = tf.summary.create_file_writer(str(tmp_path))
+    tf.raw_ops.WriteScalarSummary(writer=w._handle, step=3, tag="loss", value=0.5)
+    w.flush()
+    events = [
+        e
+        for f in sorted(tmp_path.iterdir())
+        for e in tf.compat.v1.train.summary_iterator(str(f))
+        if e.summary.value
+    ]
+    assert [(e.step, e.summary.value[0].tag) for e in events] == [(3, "loss")]
+    assert tf.raw_ops.AddV2(x=1.0, y=tf.constant(2.0)).numpy() == 3.0  # T inputs still grouped

@@ -106,6 +106,31 @@ _PY_RESERVED = frozenset({"abs", "all", "any", "complex", "max", "min", "pow", "
                           "float", "str", "bytes", "object"})  # fmt: skip
 
 
+_FIXED: dict = {}
+
+
+def _fixed_input_dtypes(op_name):
+    """Inputs whose dtype TF's OpDef fixes (`step: int64`, `tag: string`): converted on
+    their own, to that dtype, never grouped with the op's T inputs."""
+    out = _FIXED.get(op_name)
+    if out is None:
+        from arroyo.saved_model import op_defs
+
+        out = {}
+        od = op_defs.lookup(op_name) or {}
+        for arg in od.get("input_arg", ()):
+            t = arg.get("type")
+            if t and not arg.get("type_attr") and not arg.get("type_list_attr"):
+                try:
+                    out[arg["name"]] = _dtypes.as_dtype(t.replace("DT_", "").lower())
+                except (TypeError, ValueError):
+                    out[arg["name"]] = None  # resource/variant: converted as given
+                if t in ("DT_RESOURCE", "DT_VARIANT"):
+                    out[arg["name"]] = None
+        _FIXED[op_name] = out
+    return out
+
+
 def _is_derived(op, attr):
     if attr in _OP_VISIBLE.get(op.name, ()):
         return False
@@ -252,7 +277,9 @@ def _call(spec, args, kwargs):
     raw = {reg: kwargs[kw] for kw, reg, _ in spec.inputs}
     is_list = {reg: lst for _, reg, lst in spec.inputs}
     hetero = _HETEROGENEOUS.get(op.name, ())
-    group = [reg for _, reg, _ in spec.inputs if reg not in _INDEPENDENT and reg not in hetero]
+    fixed = _fixed_input_dtypes(op.name)
+    group = [reg for _, reg, _ in spec.inputs
+             if reg not in _INDEPENDENT and reg not in hetero and reg not in fixed]  # fmt: skip
     converted = {}
     if group:
         converted.update(
@@ -264,6 +291,8 @@ def _call(spec, args, kwargs):
             continue
         if reg == "resource" and getattr(v, "_is_arroyo_variable", False):
             converted[reg] = v
+        elif fixed.get(reg) is not None and not is_list[reg] and not isinstance(v, Tensor):
+            converted[reg] = convert_to_tensor(v, dtype=fixed[reg])
         elif is_list[reg]:
             converted[reg] = [convert_to_tensor(x) for x in v]
         else:
