@@ -370,12 +370,35 @@ def metrics():
     _save("metrics", out, meta)
 
 
+def regularizers_constraints():
+    R, C = K.regularizers, K.constraints
+    w = tf.constant(np.array([[1.0, -2.0, 0.5], [3.0, 0.25, -1.0]], np.float32))
+    out = {
+        "w": w.numpy().tolist(),
+        "l1": float(R.L1(0.1)(w)),
+        "l2": float(R.L2(0.2)(w)),
+        "l1l2": float(R.L1L2(0.1, 0.2)(w)),
+        "orth_rows": float(R.OrthogonalRegularizer(0.5)(w)),
+        "orth_cols": float(R.OrthogonalRegularizer(0.5, "columns")(w)),
+        "maxnorm": C.MaxNorm(2.0)(w).numpy().tolist(),
+        "maxnorm1": C.MaxNorm(1.5, axis=1)(w).numpy().tolist(),
+        "nonneg": C.NonNeg()(w).numpy().tolist(),
+        "unit": C.UnitNorm()(w).numpy().tolist(),
+        "minmax": C.MinMaxNorm(0.5, 1.5, 0.7)(w).numpy().tolist(),
+    }
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, "regularizers_constraints.json"), "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+    print("wrote regularizers_constraints")
+
+
 SECTIONS = {
     "activations": activations,
     "initializers": initializers,
     "optimizers": optimizers,
     "losses": losses,
     "metrics": metrics,
+    "regularizers_constraints": regularizers_constraints,
 }
 
 
