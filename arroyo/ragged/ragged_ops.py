@@ -418,6 +418,18 @@ def merge_dims(rt, outer_axis, inner_axis):
             return dense_merge(x, a, b)
         if a == 0:
             return merge(x.values, 0, b - 1)
+        if a == 1:
+            inner = x.values
+            if isinstance(inner, RaggedTensor):  # each row takes its sub-rows' values
+                from arroyo.ops.array_ops import gather
+
+                joined = RaggedTensor._make(inner.values, gather(inner.row_splits, x.row_splits))
+                return merge(joined, 1, b - 1)
+            dims = inner.shape.as_list()[1:b]
+            if None in dims:
+                raise NotImplementedError("merge_dims over unknown dense dimensions")
+            k = int(np.prod(dims)) if dims else 1
+            return RaggedTensor._make(dense_merge(inner, 0, b - 1), x.row_splits * k)
         return x.with_values(merge(x.values, a - 1, b - 1))
 
     return merge(rt, o, i)
