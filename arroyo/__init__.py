@@ -8,7 +8,7 @@ Tensors, Variables, GradientTape and the op surface of `tf.*`, `tf.math`, `tf.nn
 
 from __future__ import annotations
 
-import importlib as _importlib
+from arroyo.util import lazy as _lazy
 
 __version__ = "0.1.0"
 
@@ -101,20 +101,7 @@ _LAZY = {
 
 
 def __getattr__(name):
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'arroyo' has no attribute {name!r}")
-    module_name, _, attr = target.partition(":")
-    try:
-        mod = _importlib.import_module(module_name)
-    except ModuleNotFoundError as e:
-        if e.name is not None and module_name.startswith(e.name):
-            # a part of arroyo not written yet: behave like a missing attribute
-            raise AttributeError(f"module 'arroyo' has no attribute {name!r}") from None
-        raise
-    value = getattr(mod, attr) if attr else mod
-    globals()[name] = value
-    return value
+    return _lazy.resolve(__name__, _LAZY, globals(), name)
 
 
 def __dir__():

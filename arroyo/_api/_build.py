@@ -37,14 +37,19 @@ OP_MODULES = (
     "arroyo.ops.debugging_ops",
     "arroyo.ops.logging_ops",
     "arroyo.graph.control_flow",
+)
+# Op modules that `import arroyo` does not load (they export nothing to `tf.*` itself):
+# their namespaces (tf.sparse, tf.ragged, tf.summary) import them on first use, and
+# `tf.raw_ops`, graph import and `registered_ops()` load them all (see `load_all`).
+EXTRA_OP_MODULES = (
     "arroyo.sparse.sparse_ops",
     "arroyo.ragged.ragged_ops",
     "arroyo.summary._ops",
 )
 
 
-def _modules():
-    for name in OP_MODULES:
+def _modules(names=OP_MODULES):
+    for name in names:
         try:
             yield importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -52,9 +57,14 @@ def _modules():
                 raise  # a missing dependency inside the module, not the module itself
 
 
+def load_all():
+    """Imports every op module, registering every op."""
+    return list(_modules(OP_MODULES + EXTRA_OP_MODULES))
+
+
 def exports(namespace: str) -> dict:
     out = {}
-    for mod in _modules():
+    for mod in _modules(OP_MODULES if namespace == "tf" else OP_MODULES + EXTRA_OP_MODULES):
         for entry in getattr(mod, "TF_API", {}).get(namespace, ()):
             alias, _, attr = entry.partition("=")
             out[alias] = getattr(mod, attr or alias)

@@ -24,7 +24,7 @@ from arroyo.framework.errors import InvalidArgumentError
 from arroyo.framework.op_registry import REQUIRED, execute, registered_ops
 from arroyo.framework.tensor import Tensor, convert_to_tensor
 
-list(_build._modules())  # registers every op
+_build.load_all()  # registers every op
 
 # Op-definition input/attr names that TF's Python raw_ops API renames.
 _RENAMES = {"reduction_indices": "axis", "split_dim": "axis", "squeeze_dims": "axis"}

@@ -80,14 +80,24 @@ def defop(name, inputs, kernel, *, attrs=None, infer=None, grad=None, num_output
 
 
 def get_op(name: str) -> OpDef:
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"No op named {name} is registered in arroyo") from None
+    op = _REGISTRY.get(name)
+    if op is None:
+        _load_all()  # an op of a module `import arroyo` leaves unloaded (sparse, summary...)
+        op = _REGISTRY.get(name)
+        if op is None:
+            raise KeyError(f"No op named {name} is registered in arroyo")
+    return op
 
 
 def registered_ops() -> dict[str, OpDef]:
+    _load_all()
     return dict(_REGISTRY)
+
+
+def _load_all():
+    from arroyo._api import _build
+
+    _build.load_all()
 
 
 class OpRecord:

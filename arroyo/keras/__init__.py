@@ -5,7 +5,7 @@ Submodules load on first use, like the rest of arroyo's namespaces.
 
 from __future__ import annotations
 
-import importlib as _importlib
+from arroyo.util import lazy as _lazy
 
 _LAZY = {
     # the engine
@@ -44,19 +44,7 @@ def regularizers_or_none(value):
 
 
 def __getattr__(name):
-    target = _LAZY.get(name)
-    if target is None:
-        raise AttributeError(f"module 'arroyo.keras' has no attribute {name!r}")
-    module_name, _, attr = target.partition(":")
-    try:
-        mod = _importlib.import_module(module_name)
-    except ModuleNotFoundError as e:
-        if e.name is not None and module_name.startswith(e.name):
-            raise AttributeError(f"module 'arroyo.keras' has no attribute {name!r}") from None
-        raise
-    value = getattr(mod, attr) if attr else mod
-    globals()[name] = value
-    return value
+    return _lazy.resolve(__name__, _LAZY, globals(), name)
 
 
 def __dir__():

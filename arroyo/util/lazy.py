@@ -1,0 +1,30 @@
+"""Lazily imported attributes of a package (`tf.keras`, `tf.data`, ... load on first use).
+
+A package keeps a table `{public name: "module" or "module:attribute"}` and defines
+
+    def __getattr__(name):
+        return lazy.resolve(__name__, _LAZY, globals(), name)
+
+A part that is not installed or not written reads as a missing attribute, so `hasattr`
+and `getattr(..., default)` behave; an import error inside an existing module propagates.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+
+def resolve(package: str, table: dict, namespace: dict, name: str):
+    target = table.get(name)
+    if target is None:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    module_name, _, attr = target.partition(":")
+    try:
+        mod = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name is not None and (module_name == e.name or module_name.startswith(e.name + ".")):
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+        raise
+    value = getattr(mod, attr) if attr else mod
+    namespace[name] = value  # later lookups are plain attribute reads
+    return value
