@@ -71,6 +71,9 @@ def arroyo_ops():
         importlib.import_module(f"arroyo.ops.{m.name}")
     for name in ("arroyo.graph.control_flow", "arroyo.graph.tensor_array"):
         importlib.import_module(name)
+    # op modules outside arroyo/ops (loaded with their namespaces)
+    for name in ("arroyo.data.iterator_ops", "arroyo._api.io"):
+        importlib.import_module(name)
     from arroyo.framework.op_registry import registered_ops
 
     return sorted(registered_ops())

@@ -212,6 +212,16 @@ def _buffer_shuffle(idx, buffer_size, rng):
 # =====================================================================================
 
 
+def _converted(func):
+    """The AutoGraph version of a user function (TF converts tf.data functions too)."""
+    from arroyo.graph import autograph
+
+    try:
+        return autograph.convert(func)
+    except (NotImplementedError, OSError, SyntaxError, TypeError):
+        return func
+
+
 def _should_unpack(element):
     return type(element) is tuple
 
@@ -227,6 +237,7 @@ class _TracedFunction:
         from arroyo.graph.function import function
 
         self._func = func
+        func = _converted(func)
         in_flat = st.component_specs(input_structure)
         if any(isinstance(s, st.DatasetSpec) for s in in_flat):
             raise NotImplementedError(f"arroyo's tf.data cannot trace `{what}` over datasets")
@@ -240,6 +251,7 @@ class _TracedFunction:
                 out = func(elem)
             if isinstance(out, list):
                 out = tuple(out)  # TF: a returned list is a tuple of components
+            out = _inner_lists_as_tensors(out)
             if out is None:
                 raise ValueError(
                     f"The `{what}` function returned None; it must return tensors (or a "
@@ -260,6 +272,18 @@ class _TracedFunction:
 
     def call(self, flat):
         return self._plan(*flat)
+
+
+def _inner_lists_as_tensors(x):
+    """Below the top level, lists are tensors in tf.data (tuples and dicts are structure)."""
+    if isinstance(x, dict):
+        return type(x)((k, _inner_lists_as_tensors(v)) for k, v in x.items())
+    if isinstance(x, tuple):
+        items = [_inner_lists_as_tensors(v) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else tuple(items)
+    if isinstance(x, list):
+        return convert_to_tensor(x)
+    return x
 
 
 def _to_graph_tensor(x):
