@@ -111,3 +111,9 @@ def test_gradient_through_function_with_ragged_argument():
         tape.watch(v)
         y = tf.reduce_sum(f(tf.RaggedTensor.from_row_lengths(v, [2, 1])).flat_values)
     assert tape.gradient(y, v).numpy().tolist() == [2.0, 2.0, 2.0]
+
+
+def test_is_tensor_accepts_composites():
+    assert tf.is_tensor(tf.SparseTensor([[0, 0]], [1.0], [2, 2]))
+    assert tf.is_tensor(tf.ragged.constant([[1], [2, 3]]))
+    assert not tf.is_tensor([1]) and not tf.is_tensor(None)

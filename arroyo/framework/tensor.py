@@ -972,9 +972,10 @@ def is_tensor(x) -> bool:
     """
     if isinstance(x, Tensor) or getattr(x, "_is_arroyo_variable", False):
         return True
+    from arroyo.framework.composite_tensor import CompositeTensor
     from arroyo.ops.indexed_slices import IndexedSlices
 
-    return isinstance(x, IndexedSlices)
+    return isinstance(x, (IndexedSlices, CompositeTensor))
 
 
 class TensorSpec:

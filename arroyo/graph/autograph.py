@@ -1034,6 +1034,11 @@ def _transform(fn):
     fdef.returns = None
     _strip_annotations(fdef.args)
     _Converter().convert_function(fdef, top=True)
+    # Inside the factory the definition must not bind the function's own name: a recursive
+    # call (`f` calling `f`, also from a comprehension) has to find what the original finds
+    # (the module global), not an empty factory cell.
+    own_name = fdef.name
+    fdef.name = "ag__self_" + own_name
     freevars = list(fn.__code__.co_freevars)
     params = ["ag__"] + [v for v in freevars if v != "ag__"]
     factory = ast.FunctionDef(
@@ -1058,6 +1063,8 @@ def _transform(fn):
         for c in factory_code.co_consts
         if isinstance(c, types.CodeType) and c.co_name == fdef.name
     )
+    inner = inner.replace(co_name=own_name, co_qualname=fn.__qualname__)
+    fdef.name = own_name
     _user_files.add(filename)
     shown = ast.unparse(ast.fix_missing_locations(_renamed_copy(fdef)))
     return _Entry(inner, shown, filename, fn.__name__)

@@ -515,3 +515,26 @@ def test_in_user_code_lists_every_user_frame_once_as_tf():
 
     with pytest.raises(TypeError, match="(?s)in user code:.*in cond_mismatch  \\*.*same nested"):
         cond_mismatch(tf.constant(1.0))
+
+
+def _double_nested(x):
+    if isinstance(x, (list, tuple)):
+        return [_double_nested(v) for v in x]  # recursion from a comprehension
+    return x * 2
+
+
+def _fact(n):
+    if n <= 1:
+        return tf.constant(1)
+    return n * _fact(n - 1)
+
+
+def test_recursive_functions_convert():
+    @tf.function
+    def f(x):
+        return _double_nested([x, [x, x]]), _fact(4) + tf.cast(x, tf.int32)
+
+    nested, fact = f(tf.constant(1.0))
+    assert [float(nested[0]), [float(v) for v in nested[1]]] == [2.0, [2.0, 2.0]]
+    assert int(fact) == 25
+    assert tf.autograph.to_code(_fact).startswith("def tf___fact(n):")
