@@ -17,6 +17,7 @@ return datasets (`flat_map`, `interleave`) run in Python per element.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 
@@ -633,7 +634,7 @@ class Dataset:
 
     def enumerate(self, start=0, name=None):
         """`(index, element)` pairs, indices int64 from `start`."""
-        return _ZipDataset((_CounterDataset(_int_arg(start)), self), tf_name="_EnumerateDataset")
+        return _ZipDataset((_CounterDataset(_int_arg(start)), self))
 
     def concatenate(self, dataset, name=None):
         """This dataset's elements followed by those of `dataset`."""
@@ -864,7 +865,18 @@ class NumpyIterator:
 # =====================================================================================
 
 
+def _concrete(tensors, what):
+    for t in nest.flatten(tensors):
+        if isinstance(t, Tensor) and not isinstance(t, EagerTensor):
+            raise NotImplementedError(
+                f"arroyo's tf.data builds `{what}` datasets from concrete values; got the symbolic "
+                f"tensor {t!r}. Create the dataset outside the tf.function (iterating it inside "
+                "is supported)."
+            )
+
+
 def _leading(structure, tensors):
+    _concrete(tensors, "from_tensor_slices")
     n = None
     for t in nest.flatten(tensors):
         shape = t.shape
@@ -904,6 +916,7 @@ class _TensorSliceDataset(Dataset):
 class _TensorDataset(Dataset):
     def __init__(self, tensors):
         tensors = st.normalize(tensors)
+        _concrete(tensors, "from_tensors")
         super().__init__(nest.map_structure(st.spec_of, tensors))
         self._flat = [st.to_numpy(t) for t in st.value_components(tensors)]
 
@@ -1220,7 +1233,12 @@ class _UnbatchDataset(_Unary):
 
     def _cardinality(self):
         n = self._input._cardinality()
-        return _INF if n == _INF else _UNK
+        if n == _INF:
+            return _INF
+        dims = {s.shape[0] for s in self._input._packer.flat_specs if s.shape.rank}
+        if n >= 0 and len(dims) == 1 and None not in dims:
+            return n * dims.pop()  # a known batch dimension (TF's rule)
+        return _UNK
 
     def _iter(self):
         for elem in self._input._iter():
@@ -1247,8 +1265,8 @@ class _RebatchDataset(_Unary):
     def _iter(self):
         return self._batched._iter()
 
-    def _cardinality(self):
-        return self._batched._cardinality()
+    def __repr__(self):
+        return f"<_RebatchDataset element_spec={self._structure!r}>"
 
 
 class _ShuffleDataset(_Unary):
@@ -1775,19 +1793,30 @@ class _WindowDataset(_Unary):
         return -(-n // self._shift)
 
     def _iter(self):
-        buf = list(self._input._iter())  # windows need look-ahead; inputs are finite here
         span = (self._size - 1) * self._stride + 1
         in_specs = self._input._packer.flat_specs
-        for start in range(0, len(buf), self._shift):
-            rows = buf[start : start + span : self._stride]
-            if self._drop and len(rows) < self._size:
+        it = self._input._iter()
+        buf = collections.deque()
+        base = start = 0  # stream index of buf[0]; of the next window's first element
+        done = False
+        while True:
+            while base < start:  # skip to the window's start (shift may exceed its span)
+                if buf:
+                    buf.popleft()
+                elif done or next(it, None) is None:
+                    return
+                base += 1
+            while not done and base + len(buf) < start + span:
+                e = next(it, None)
+                if e is None:
+                    done = True
+                else:
+                    buf.append(e)
+            rows = list(itertools.islice(buf, 0, span, self._stride))
+            if not rows or (self._drop and len(rows) < self._size):
                 return
-            out = []
-            for i, spec in enumerate(in_specs):
-                col = [r[i] for r in rows]
-                out.append(_ListDataset(col, spec))
-            if self._packer._mode == 0 or True:
-                yield out
+            yield [_ListDataset([r[i] for r in rows], spec) for i, spec in enumerate(in_specs)]
+            start += self._shift
 
 
 class _ListDataset(Dataset):

@@ -196,7 +196,10 @@ def test_unbatch_and_rebatch():
     u = ds.unbatch()
     assert u.element_spec == spec([], tf.int64) and vals(u) == list(range(8))
     assert int(u.cardinality()) == -2
+    assert int(D.from_tensor_slices([[1, 2], [3, 4]]).unbatch().cardinality()) == 4
     assert vals(ds.rebatch(2)) == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    assert int(ds.rebatch(2).cardinality()) == -2
+    assert repr(ds.rebatch(2)).startswith("<_RebatchDataset element_spec=TensorSpec(shape=(None,)")
     with pytest.raises(ValueError, match="rank >= 1"):
         D.range(3).unbatch()
 
@@ -250,6 +253,10 @@ def test_zip_concatenate_enumerate():
     e = D.range(3).enumerate(5)
     assert e.element_spec == (spec([], tf.int64), spec([], tf.int64))
     assert vals(e) == [[5, 0], [6, 1], [7, 2]] and len(e) == 3
+    assert (
+        repr(e).startswith("<_ZipDataset")
+        and int(D.range(2).repeat().enumerate().cardinality()) == -1
+    )
 
 
 def test_flat_map_interleave_window():
@@ -265,6 +272,16 @@ def test_flat_map_interleave_window():
     assert vals(w.flat_map(lambda x: x.batch(3))) == [[0, 1, 2], [3, 4, 5], [6]]
     w2 = D.range(6).window(2, shift=3, drop_remainder=True).flat_map(lambda x: x.batch(2))
     assert vals(w2) == [[0, 1], [3, 4]]
+    assert [int(D.range(7).window(3).cardinality()),
+            int(D.range(7).window(3, drop_remainder=True).cardinality())] == [3, 2]  # fmt: skip
+    inf = D.range(3).repeat().window(2).take(2).flat_map(lambda x: x.batch(2))  # streams
+    assert vals(inf) == [[0, 1], [2, 0]]
+    strided = D.range(10).window(3, shift=4, stride=2).flat_map(lambda x: x.batch(3))
+    assert vals(strided) == [[0, 2, 4], [4, 6, 8], [8]]
+    assert repr(D.range(3).window(2)) == (
+        "<_WindowDataset element_spec=DatasetSpec(TensorSpec(shape=(), dtype=tf.int64, "
+        "name=None), TensorShape([]))>"
+    )
 
 
 def test_scan_reduce_filter():

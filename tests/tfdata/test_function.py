@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+import pytest
 
 import arroyo as tf
 
@@ -128,3 +129,18 @@ def test_map_pipeline_inside_loop():
         return ta.stack()
 
     assert collect().numpy().tolist() == [0, 4, 16]
+
+
+def test_datasets_from_symbolic_tensors_say_what_to_do():
+    @tf.function
+    def inside(x):
+        return D.from_tensor_slices(x).reduce(tf.constant(0.0), lambda s, v: s + v)
+
+    with pytest.raises(NotImplementedError, match="Create the dataset outside the tf.function"):
+        inside(tf.constant([1.0, 2.0]))
+
+    @tf.function
+    def from_python():
+        return D.range(4).reduce(tf.constant(0, tf.int64), lambda s, v: s + v)
+
+    assert int(from_python()) == 6
