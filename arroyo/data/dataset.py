@@ -1106,11 +1106,28 @@ class _BatchDataset(_Unary):
         bs, drop = self._bs, self._drop
         it = self._input._iter()
         specs = self._input._packer.flat_specs
+        sparse = st.sparse_leaves(self._input._structure)
         while True:
             rows = list(itertools.islice(it, bs))
             if not rows or (drop and len(rows) < bs):
                 return
-            yield _stack(rows, specs)
+            if sparse:
+                yield _stack_with_sparse(rows, specs, sparse)
+            else:
+                yield _stack(rows, specs)
+
+
+def _stack_with_sparse(rows, specs, sparse):
+    out, i = [], 0
+    starts = dict(sparse)
+    while i < len(specs):
+        if i in starts:
+            out.extend(st.batch_sparse(rows, i))
+            i += 3
+        else:
+            out.extend(_stack([[r[i]] for r in rows], [specs[i]]))
+            i += 1
+    return out
 
 
 def _stack(rows, specs):

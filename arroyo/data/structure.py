@@ -237,5 +237,38 @@ def relax_batch(spec, n):
     if isinstance(spec, DatasetSpec):
         return spec
     if is_type_spec(spec):
-        raise NotImplementedError(f"arroyo's tf.data cannot batch {spec!r} elements yet")
+        if type(spec).__name__ != "SparseTensorSpec":
+            raise NotImplementedError(f"arroyo's tf.data cannot batch {spec!r} elements yet")
+        return spec._with_shape(TensorShape([n]).concatenate(spec.shape))
     return TensorSpec(TensorShape([n]).concatenate(spec.shape), spec.dtype)
+
+
+def sparse_leaves(structure):
+    """Component positions of the SparseTensor leaves: [(first component index, rank)]."""
+    out, i = [], 0
+    for s in nest.flatten(structure):
+        k = len(leaf_components(s))
+        if is_type_spec(s):
+            out.append((i, s.shape.rank))
+        i += k
+    return out
+
+
+def batch_sparse(rows, i):
+    """Stacks the SparseTensor stored at components i..i+2 of `rows` (TF's batching: the
+    batch index is prepended to the indices, the dense shape is the elementwise maximum)."""
+    idx = [np.asarray(r[i]) for r in rows]
+    vals = [np.asarray(r[i + 1]) for r in rows]
+    shapes = [np.asarray(r[i + 2], dtype=np.int64) for r in rows]
+    ranks = {len(sh) for sh in shapes}
+    if len(ranks) != 1:
+        from arroyo.framework.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(None, None, "Cannot batch SparseTensors of different ranks.")
+    rank = ranks.pop()
+    batch = np.repeat(np.arange(len(rows), dtype=np.int64), [len(v) for v in vals])
+    inner = np.concatenate([x.reshape(-1, rank) for x in idx]) if idx else np.zeros((0, rank))
+    indices = np.concatenate([batch[:, None], inner.astype(np.int64)], axis=1)
+    values = np.concatenate(vals) if vals else np.zeros(0)
+    dense = np.concatenate([[len(rows)], np.max(np.stack(shapes), axis=0)]).astype(np.int64)
+    return [indices, values, dense]

@@ -220,3 +220,20 @@ def test_read_write_file_and_gfile(tmp_path):
 
     assert roundtrip(tf.constant(str(tmp_path / "g.txt"))).numpy() == b"in graph"
     _ = np
+
+
+def test_batching_sparse_features_like_tf():
+    ds = (
+        tf.data.TFRecordDataset(fixture("examples.tfrecord"))
+        .map(lambda r: tf.io.parse_single_example(r, FEATURES))
+        .batch(3)
+    )
+    assert ds.element_spec["tags"] == tf.SparseTensorSpec([None, None], tf.int64)
+    first = next(iter(ds))
+    tags = first["tags"]
+    assert isinstance(tags, tf.SparseTensor)
+    # rows 0, 1, 2 have tags [], [0], [0, 1] (TF gives the same for this batch)
+    assert tags.indices.numpy().tolist() == [[1, 0], [2, 0], [2, 1]]
+    assert tags.values.numpy().tolist() == [0, 0, 1]
+    assert tags.dense_shape.numpy().tolist() == [3, 2]
+    assert first["id"].numpy().tolist() == [0, 1, 2]
