@@ -235,12 +235,16 @@ def iterator_get_next_as_optional(iterable):
     return Optional(spec, None, tensor=opt)
 
 
+_GET_NEXT_CALL_ERROR_THRESHOLD = 32  # TF's limit on get_next() calls of one traced iterator
+
+
 class GraphIterator:
     """`iter(dataset)` inside a tf.function: ops on an iterator created at run time."""
 
     def __init__(self, dataset):
         self._dataset = dataset
         self._handle = _graph_handle(dataset)
+        self._calls = 0
 
     @property
     def element_spec(self):
@@ -253,6 +257,15 @@ class GraphIterator:
         return self.get_next()
 
     def get_next(self, name=None):
+        self._calls += 1
+        if self._calls > _GET_NEXT_CALL_ERROR_THRESHOLD:
+            # a Python `for` over a dataset while tracing without AutoGraph never ends
+            raise ValueError(
+                "An unusually high number of `tf.data.Iterator.get_next()` calls was detected. "
+                "This suggests that the `for elem in dataset: ...` idiom is used within "
+                "tf.function with AutoGraph disabled. This idiom is only supported when "
+                "AutoGraph is enabled."
+            )
         spec = self.element_spec
         return _pack(spec, execute(ITERATOR_GET_NEXT, (self._handle,), _types_attrs(spec)))
 

@@ -144,3 +144,17 @@ def test_datasets_from_symbolic_tensors_say_what_to_do():
         return D.range(4).reduce(tf.constant(0, tf.int64), lambda s, v: s + v)
 
     assert int(from_python()) == 6
+
+
+def test_python_for_without_autograph_is_refused_like_tf():
+    ds = D.range(3)
+
+    @tf.function(autograph=False)
+    def f():
+        s = tf.constant(0, tf.int64)
+        for x in ds:
+            s += x
+        return s
+
+    with pytest.raises(ValueError, match="unusually high number of `tf.data.Iterator.get_next"):
+        f()
