@@ -383,3 +383,33 @@ def test_get_single_element_and_sampling():
     c = D.choose_from_datasets([D.range(3), D.range(10, 13)], D.from_tensor_slices(
         tf.constant([0, 1, 1, 0], tf.int64)))  # fmt: skip
     assert vals(c) == [0, 10, 11, 1]
+
+
+def test_from_generator_output_types_and_shapes():
+    def gen():
+        yield 1, [b"a", b"b"]
+        yield 2, [b"c"]
+
+    ds = D.from_generator(gen, output_types=(tf.int32, tf.string), output_shapes=((), (None,)))
+    assert ds.element_spec == (spec([], tf.int32), spec([None], tf.string))
+    got = list(ds.as_numpy_iterator())
+    assert got[0][0] == 1 and got[0][1].tolist() == [b"a", b"b"] and got[1][1].tolist() == [b"c"]
+    assert D.from_generator(gen, output_types=(tf.int32, tf.string)).element_spec == (
+        spec(None, tf.int32), spec(None, tf.string))  # fmt: skip
+    d = D.from_generator(lambda: iter([{"a": 1}]), output_types={"a": tf.int64},
+                         output_shapes={"a": []})  # fmt: skip
+    assert d.element_spec == {"a": spec([], tf.int64)} and list(d.as_numpy_iterator()) == [{"a": 1}]
+
+
+def test_fixed_length_records_and_compressed_lines(tmp_path):
+    import gzip
+
+    p = tmp_path / "fx.bin"
+    p.write_bytes(b"HH" + bytes(range(12)) + b"F")
+    ds = tf.data.FixedLengthRecordDataset(str(p), 4, header_bytes=2, footer_bytes=1)
+    assert list(ds.as_numpy_iterator()) == [bytes(range(4)), bytes(range(4, 8)),
+                                            bytes(range(8, 12))]  # fmt: skip
+    g = tmp_path / "l.txt.gz"
+    g.write_bytes(gzip.compress(b"x\ny\n"))
+    lines = tf.data.TextLineDataset(str(g), compression_type="GZIP")
+    assert list(lines.as_numpy_iterator()) == [b"x", b"y"]

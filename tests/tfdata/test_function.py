@@ -158,3 +158,18 @@ def test_python_for_without_autograph_is_refused_like_tf():
 
     with pytest.raises(ValueError, match="unusually high number of `tf.data.Iterator.get_next"):
         f()
+
+
+def test_for_loop_over_an_eager_iterator_continues_it():
+    it = iter(D.range(6))
+    next(it)
+
+    @tf.function
+    def rest(iterator):
+        s = tf.constant(0, tf.int64)
+        for x in iterator:
+            s += x
+        return s
+
+    assert int(rest(it)) == 15  # 1 + 2 + 3 + 4 + 5
+    assert next(it, None) is None
