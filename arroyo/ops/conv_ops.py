@@ -32,9 +32,10 @@ from arroyo.ops._helpers import same_dtype_operands, static_value, to_tensor
 
 _CONV_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.int32)
 _DW_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
-_CHUNK_BYTES = (
-    1 << 20
-)  # im2col buffer per GEMM and thread: stays in cache (0.5-2 MiB measured alike)
+# im2col block per GEMM (measured on 32x64x64x32 * 3x3x32x64 with 2 threads: 36 ms at
+# 0.5 MiB, 30 at 1, 29 at 2 and 4; the small CNN shapes alike from 1 MiB up)
+_CHUNK_BYTES = 2 << 20
+_CHUNKS_OLD = 1 << 20  # the col2im / depthwise / 3-D paths, tuned with this size
 
 # -- attribute checks and geometry ------------------------------------------------------
 
@@ -176,8 +177,8 @@ def _windows(xp, g):
 
 
 def _chunks(n, ho, row_bytes, target=None):
-    """(image slice, row slice) blocks whose buffer is about `target` (_CHUNK_BYTES) bytes."""
-    target = _CHUNK_BYTES if target is None else target
+    """(image slice, row slice) blocks whose buffer is about `target` (_CHUNKS_OLD) bytes."""
+    target = _CHUNKS_OLD if target is None else target
     per_image = max(1, ho * row_bytes)
     if per_image <= target:
         nb = max(1, target // per_image)
@@ -192,20 +193,56 @@ def _chunks(n, ho, row_bytes, target=None):
 
 # -- threads ----------------------------------------------------------------------------
 #
-# The chunks of one conv run on a small pool of Python threads (NumPy releases the GIL in
-# copies and GEMMs), each calling a single-threaded GEMM. On the 2-core target this matches
-# OpenBLAS's own threading when the machine is idle and is several times faster when other
-# processes compete for the cores (OpenBLAS's spinning workers degrade badly then). The
-# BLAS thread count is lowered only for the duration of the call, when the vendored OpenBLAS
-# exposes its setter; otherwise the chunks run serially with BLAS's threads.
+# Every conv GEMM runs with OpenBLAS lowered to one thread (see `_SingleBlas`): the GEMMs
+# here are small (cache-sized chunks, or whole small batches), and a multi-threaded
+# OpenBLAS on small GEMMs is slow and, when other processes compete for the cores,
+# pathological (its spinning workers: a 21632x9 @ 9x16 GEMM measured 7 ms with 2 threads
+# under load against 0.12 ms with one). Large convs spread their chunks over a small pool
+# of Python threads instead (NumPy releases the GIL in copies and GEMMs), the calling
+# thread taking one share; small ones (below _PAR_FLOPS) stay on the calling thread, where
+# the hand-off would cost more than the second core gives.
 
-_POOL_LOCK = threading.Lock()
 _POOL = None  # (pid, ThreadPoolExecutor)
+_PAR_FLOPS = 24e6  # multiply-adds * 2 of one call above which the chunks are split
+
+
+class _SingleBlas:
+    """Context lowering the vendored OpenBLAS to one thread (re-entrant, thread-safe)."""
+
+    __slots__ = ()
+    lock = threading.Lock()
+    depth = 0
+    saved = None
+
+    def __enter__(self):
+        blas = _blas_threads()
+        if blas:
+            cls = _SingleBlas
+            with cls.lock:
+                if cls.depth == 0:
+                    cls.saved = blas[0]()
+                    if cls.saved != 1:
+                        blas[1](1)
+                cls.depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        blas = _BLAS_THREADS
+        if blas:
+            cls = _SingleBlas
+            with cls.lock:
+                cls.depth -= 1
+                if cls.depth == 0 and cls.saved != 1:
+                    blas[1](cls.saved)
+        return False
+
+
+_SINGLE_BLAS = _SingleBlas()
 
 
 def _reinit_lock():
-    global _POOL_LOCK
-    _POOL_LOCK = threading.Lock()
+    _SingleBlas.lock = threading.Lock()
+    _SingleBlas.depth = 0
 
 
 if hasattr(os, "register_at_fork"):
@@ -240,37 +277,215 @@ def _blas_threads():
     return _BLAS_THREADS
 
 
+_N_WORKERS = None
+
+
 def _n_workers():
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+    global _N_WORKERS
+    if _N_WORKERS is None:
+        try:
+            _N_WORKERS = max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:
+            _N_WORKERS = max(1, os.cpu_count() or 1)
+    return _N_WORKERS
 
 
-def _run(work, items, min_items=2):
-    """Calls work(sub_items) for a round-robin split of `items` over the worker threads.
+def _run(work, items, flops=float("inf")):
+    """Calls work(sub_items) for a round-robin split of `items` over the worker threads
+    (the calling thread takes the first share), with OpenBLAS on one thread.
 
     Returns the list of the workers' results (one entry when run serially).
     """
     global _POOL
     nw = min(_n_workers(), len(items))
-    blas = _blas_threads() if nw > 1 and len(items) >= min_items else False
-    if not blas:
-        return [work(items)]
-    if _POOL is None or _POOL[0] != os.getpid():
-        # (Re)created after a fork: a forked child has the pool object but not its threads.
-        from concurrent.futures import ThreadPoolExecutor
+    with _SINGLE_BLAS:
+        if nw < 2 or flops < _PAR_FLOPS or not _BLAS_THREADS:
+            # Without the OpenBLAS setter the GEMMs keep BLAS's own threads: no more here.
+            return [work(items)]
+        if _POOL is None or _POOL[0] != os.getpid():
+            # (Re)created after a fork: a forked child has the pool object but not its threads.
+            from concurrent.futures import ThreadPoolExecutor
 
-        _POOL = (os.getpid(), ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"))
-    get, put = blas
-    with _POOL_LOCK:
-        before = get()
-        put(1)
-        try:
-            futures = [_POOL[1].submit(work, items[w::nw]) for w in range(nw)]
-            return [f.result() for f in futures]
-        finally:
-            put(before)
+            _POOL = (
+                os.getpid(),
+                ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"),
+            )
+        futures = [_POOL[1].submit(work, items[w::nw]) for w in range(1, nw)]
+        first = work(items[0::nw])
+        return [first] + [f.result() for f in futures]
+
+
+# -- im2col engine ----------------------------------------------------------------------
+#
+# One conv call is cut into chunks of (images, output rows) whose im2col block is about
+# _CHUNK_BYTES (it and the GEMM's output stay in L2: measured 1.3x faster than one
+# whole-batch im2col GEMM on 32x64x64x32 * 3x3x32x64, whose GEMM alone runs at ~35 GFLOP/s
+# against ~95 on 1,000-row blocks). Each chunk pads only the input rows it reads into a
+# small per-thread slab (no padded copy of the whole input), copies the windows into the
+# block and runs one GEMM. With one input channel the block is built tap-major, (taps, rows):
+# k_h * k_w copies of whole output rows instead of one 1-channel element at a time.
+
+
+_SCRATCH = threading.local()
+_SCRATCH_MAX = 16 << 20  # bytes a thread keeps per buffer between calls
+
+
+def _scratch(name, shape, dtype):
+    """An uninitialised work array of `shape` reused by this thread across calls.
+
+    A fresh multi-MiB np.empty per call costs page faults on first touch (measured
+    0.2 ms per conv call); the buffers never leave the kernel that asked for them.
+    """
+    size = 1
+    for d in shape:
+        size *= d
+    dtype = np.dtype(dtype)
+    if size * dtype.itemsize > _SCRATCH_MAX:
+        return np.empty(shape, dtype)
+    key = (name, dtype.char)
+    cache = _SCRATCH.__dict__
+    buf = cache.get(key)
+    if buf is None or buf.size < size:
+        buf = cache[key] = np.empty(size, dtype)
+    return buf[:size].reshape(shape)
+
+
+def _plan(n, ho, row_bytes, target=None):
+    """Chunks (b0, b1, r0, r1) of about `target` bytes of im2col, evenly sized."""
+    target = _CHUNK_BYTES if target is None else target
+    per_image = max(1, ho * row_bytes)
+    if per_image <= target:
+        count = -(-n // max(1, target // per_image))
+        nb = -(-n // count)
+        return [(b, min(n, b + nb), 0, ho) for b in range(0, n, nb)]
+    count = -(-ho // max(1, target // max(1, row_bytes)))
+    hr = -(-ho // count)
+    return [(b, b + 1, r, min(ho, r + hr)) for b in range(n) for r in range(0, ho, hr)]
+
+
+def _split_for_threads(plan, flops):
+    """Splits a single-chunk plan in two so a call worth threading has work for both cores."""
+    if len(plan) != 1 or flops < _PAR_FLOPS or _n_workers() < 2:
+        return plan
+    b0, b1, r0, r1 = plan[0]
+    if b1 - b0 > 1:
+        m = (b0 + b1) // 2
+        return [(b0, m, r0, r1), (m, b1, r0, r1)]
+    if r1 - r0 > 1:
+        m = (r0 + r1) // 2
+        return [(b0, b1, r0, m), (b0, b1, m, r1)]
+    return plan
+
+
+class _Cols:
+    """Per-thread builder of the im2col block of a chunk of x (NHWC, any strides)."""
+
+    __slots__ = ("x", "g", "pad", "slab", "buf", "tap", "kdim", "wp", "direct")
+
+    def __init__(self, x, g, plan):
+        self.x, self.g = x, g
+        n, h, w, c = x.shape
+        self.pad = bool(g.pt or g.pb or g.pl or g.pr)
+        self.kdim = g.kh * g.kw * c
+        # A 1x1, stride-1 window over an unpadded row-major input is the input itself.
+        self.direct = (g.kh == g.kw == g.sh == g.sw == 1 and not self.pad and g.wo == w
+                       and x.flags.c_contiguous)  # fmt: skip
+        if self.direct:
+            return
+        self.tap = c == 1 and g.kh * g.kw > 1
+        eh, ew = (g.kh - 1) * g.dh, (g.kw - 1) * g.dw
+        self.wp = max(w + g.pl + g.pr, (g.wo - 1) * g.sw + ew + 1 if g.wo else 0)
+        nb = max(b1 - b0 for b0, b1, _, _ in plan)
+        nr = max(r1 - r0 for _, _, r0, r1 in plan)
+        if self.pad:
+            slab = _scratch("slab", (nb, (nr - 1) * g.sh + eh + 1, self.wp, c), x.dtype)
+            # Border columns are zeroed once here; block() writes only the others.
+            slab[:, :, : g.pl] = 0
+            slab[:, :, g.pl + w :] = 0
+            self.slab = slab
+        rows = nb * nr * g.wo
+        self.buf = _scratch("cols", (self.kdim, rows) if self.tap else (rows * self.kdim,), x.dtype)
+
+    def block(self, b0, b1, r0, r1):
+        """The (rows, kdim) im2col matrix of output rows r0:r1 of images b0:b1."""
+        g, x = self.g, self.x
+        if self.direct:
+            return x[b0:b1, r0:r1].reshape(-1, self.kdim)
+        p0 = r0 * g.sh
+        p1 = (r1 - 1) * g.sh + (g.kh - 1) * g.dh + 1
+        if self.pad:
+            h, w = x.shape[1], x.shape[2]
+            src = self.slab[: b1 - b0, : p1 - p0]
+            a = min(max(p0, g.pt), p1)
+            e = max(min(p1, g.pt + h), a)
+            if a > p0:
+                src[:, : a - p0] = 0
+            if e < p1:
+                src[:, e - p0 :] = 0
+            if e > a:
+                src[:, a - p0 : e - p0, g.pl : g.pl + w] = x[b0:b1, a - g.pt : e - g.pt]
+        else:
+            src = x[b0:b1, p0:p1]
+        s0, s1, s2, s3 = src.strides
+        nb, ho, wo = b1 - b0, r1 - r0, g.wo
+        m = nb * ho * wo
+        if self.tap:
+            cols = self.buf[:, :m]
+            for i in range(g.kh):
+                for j in range(g.kw):
+                    v = as_strided(src[:, i * g.dh :, j * g.dw :, 0], (nb, ho, wo),
+                                   (s0, s1 * g.sh, s2 * g.sw), writeable=False)  # fmt: skip
+                    np.copyto(cols[i * g.kw + j].reshape(nb, ho, wo), v)
+            return cols.T
+        win = as_strided(src, (nb, ho, wo, g.kh, g.kw, x.shape[3]),
+                         (s0, s1 * g.sh, s2 * g.sw, s1 * g.dh, s2 * g.dw, s3), writeable=False)  # fmt: skip
+        cols = self.buf[: m * self.kdim].reshape(win.shape)
+        np.copyto(cols, win)
+        return cols.reshape(m, self.kdim)
+
+
+def _conv_flops(n, g, kdim, k):
+    return 2.0 * n * g.ho * g.wo * kdim * k
+
+
+def _conv_gemm(x, w2, g):
+    """out (N, Ho, Wo, K) = im2col(x) @ w2 for one group (x: NHWC, any strides)."""
+    n = x.shape[0]
+    kdim, k = w2.shape
+    out = np.empty((n, g.ho, g.wo, k), x.dtype)
+    flops = _conv_flops(n, g, kdim, k)
+    plan = _split_for_threads(_plan(n, g.ho, g.wo * kdim * x.itemsize), flops)
+
+    def work(chunks):
+        cols = _Cols(x, g, chunks)
+        for b0, b1, r0, r1 in chunks:
+            np.matmul(cols.block(b0, b1, r0, r1), w2, out=out[b0:b1, r0:r1].reshape(-1, k))
+
+    _run(work, plan, flops)
+    return out
+
+
+def _filter_gemm(x, dy, g):
+    """dW (kdim, K) = im2col(x)^T @ dy for one group (dy C-contiguous NHWC)."""
+    n, k = x.shape[0], dy.shape[3]
+    kdim = g.kh * g.kw * x.shape[3]
+    flops = _conv_flops(n, g, kdim, k)
+    plan = _split_for_threads(_plan(n, g.ho, g.wo * kdim * x.itemsize), flops)
+
+    def work(chunks):
+        cols = _Cols(x, g, chunks)
+        acc = np.zeros((kdim, k), x.dtype)
+        tmp = _scratch("dw", (kdim, k), x.dtype)
+        for b0, b1, r0, r1 in chunks:
+            np.matmul(cols.block(b0, b1, r0, r1).T, dy[b0:b1, r0:r1].reshape(-1, k), out=tmp)
+            acc += tmp
+        return acc
+
+    parts = _run(work, plan, flops)
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total
 
 
 # -- Conv2D -----------------------------------------------------------------------------
@@ -280,49 +495,18 @@ def _conv2d_nhwc(x, f, g):
     """Forward conv on NHWC arrays of the compute dtype; groups when C is a multiple of f's depth."""
     n, h, w, c = x.shape
     kh, kw, cf, k = f.shape
-    out = np.empty((n, g.ho, g.wo, k), x.dtype)
-    if out.size == 0:
-        return out
-    if cf == 0 or n == 0:
-        out[...] = 0
-        return out
+    if n * g.ho * g.wo * k == 0:
+        return np.empty((n, g.ho, g.wo, k), x.dtype)
+    if cf == 0:
+        return np.zeros((n, g.ho, g.wo, k), x.dtype)
     groups = c // cf
-    if (groups == 1 and kh == 1 and kw == 1 and g.sh == 1 and g.sw == 1 and g.ho == h and g.wo == w
-            and not (g.pt or g.pl)):  # fmt: skip
-        # 1x1 convolution: a plain GEMM on the input, no window copy at all.
-        np.matmul(np.ascontiguousarray(x).reshape(-1, c), f.reshape(c, k), out=out.reshape(-1, k))
-        return out
-    xp = _pad(x, g)
-    kdim = kh * kw * cf
+    if groups == 1:
+        return _conv_gemm(x, f.reshape(kh * kw * cf, k), g)
+    out = np.empty((n, g.ho, g.wo, k), x.dtype)
     kg = k // groups
-    cols_all = _windows(xp, g)
-    row_bytes = g.wo * kdim * x.itemsize
     for gi in range(groups):
-        cols = cols_all if groups == 1 else cols_all[..., gi * cf : (gi + 1) * cf]
-        w2 = (
-            f.reshape(kdim, k)
-            if groups == 1
-            else np.ascontiguousarray(f[..., gi * kg : (gi + 1) * kg]).reshape(kdim, kg)
-        )
-        if groups == 1 and n * g.ho * row_bytes <= _CHUNK_BYTES:
-            np.matmul(np.ascontiguousarray(cols).reshape(-1, kdim), w2, out=out.reshape(-1, k))
-            continue
-
-        def work(chunks, cols=cols, w2=w2, gi=gi):
-            buf = None
-            for bs, hs in chunks:
-                block = cols[bs, hs]
-                if buf is None or buf.size < block.size:
-                    buf = np.empty(block.size, x.dtype)
-                b = buf[: block.size].reshape(block.shape)
-                np.copyto(b, block)
-                if groups == 1:
-                    np.matmul(b.reshape(-1, kdim), w2, out=out[bs, hs].reshape(-1, k))
-                else:
-                    res = np.matmul(b.reshape(-1, kdim), w2)
-                    out[bs, hs, :, gi * kg : (gi + 1) * kg] = res.reshape(b.shape[:3] + (kg,))
-
-        _run(work, list(_chunks(n, g.ho, row_bytes)))
+        w2 = np.ascontiguousarray(f[..., gi * kg : (gi + 1) * kg]).reshape(kh * kw * cf, kg)
+        out[..., gi * kg : (gi + 1) * kg] = _conv_gemm(x[..., gi * cf : (gi + 1) * cf], w2, g)
     return out
 
 
@@ -611,34 +795,16 @@ def _conv2d_bp_filter_nhwc(x, fshape, dy, g):
     kh, kw, cf, k = fshape
     groups = max(1, c // cf) if cf else 1
     kg = k // groups
-    df = np.zeros((kh, kw, cf, k), x.dtype)
     if dy.size == 0 or x.size == 0:
-        return df
-    xp = _pad(x, g)
-    cols_all = _windows(xp, g)
-    kdim = kh * kw * cf
-    row_bytes = g.wo * kdim * x.itemsize
+        return np.zeros((kh, kw, cf, k), x.dtype)
+    dy = np.ascontiguousarray(dy)
+    if groups == 1:
+        return _filter_gemm(x, dy, g).reshape(kh, kw, cf, k)
+    df = np.empty((kh, kw, cf, k), x.dtype)
     for gi in range(groups):
-        cols = cols_all if groups == 1 else cols_all[..., gi * cf : (gi + 1) * cf]
-
-        def work(chunks, cols=cols, gi=gi):
-            acc = np.zeros((kdim, kg), x.dtype)
-            buf = None
-            for bs, hs in chunks:
-                block = cols[bs, hs]
-                if buf is None or buf.size < block.size:
-                    buf = np.empty(block.size, x.dtype)
-                b = buf[: block.size].reshape(block.shape)
-                np.copyto(b, block)
-                d = dy[bs, hs] if groups == 1 else dy[bs, hs, :, gi * kg : (gi + 1) * kg]
-                acc += np.matmul(b.reshape(-1, kdim).T, np.ascontiguousarray(d).reshape(-1, kg))
-            return acc
-
-        parts = _run(work, list(_chunks(n, g.ho, row_bytes)))
-        total = parts[0]
-        for p in parts[1:]:
-            total += p
-        df[..., gi * kg : (gi + 1) * kg] = total.reshape(kh, kw, cf, kg)
+        xg = x[..., gi * cf : (gi + 1) * cf]
+        dyg = np.ascontiguousarray(dy[..., gi * kg : (gi + 1) * kg])
+        df[..., gi * kg : (gi + 1) * kg] = _filter_gemm(xg, dyg, g).reshape(kh, kw, cf, kg)
     return df
 
 
@@ -932,8 +1098,43 @@ def _bias_add_kernel(value, bias, data_format="NHWC"):
             f"[{bias.shape[0]}] vs. [{','.join(map(str, value.shape))}] [Op:BiasAdd]",
         )  # fmt: skip
     if axis == r - 1:
+        rep = _bias_rows(value)
+        if rep > 1:
+            # One inner loop per ~2,048 elements instead of one per row of C channels
+            # (2.3x on 32x26x26x16); the same additions, so the same bits.
+            c = bias.shape[0]
+            tiled = np.tile(bias, rep)
+            return np.add(value.reshape(-1, rep * c), tiled).reshape(value.shape)
         return np.add(value, bias)
     return np.add(value, bias.reshape((-1,) + (1,) * (r - 2)))
+
+
+_BIAS_ROW = 2048  # elements per row of the reshaped channels-last operand
+
+
+def _bias_rows(x):
+    """How many channel vectors to lay side by side per row for a channels-last bias op:
+    the product of trailing non-channel dims that keeps a row within _BIAS_ROW elements
+    (1 when that gains nothing: non-contiguous, small, or already long rows)."""
+    shape = x.shape
+    c = shape[-1]
+    if c == 0 or c * 32 > _BIAS_ROW or x.size < 4 * _BIAS_ROW or not x.flags.c_contiguous:
+        return 1
+    rep = 1
+    for d in reversed(shape[:-1]):
+        if rep * d * c > _BIAS_ROW:
+            break
+        rep *= d
+    if rep * c * 8 < _BIAS_ROW:
+        # A trailing dim too short: fall back to the largest divisor of the row count.
+        rows = x.size // c
+        best = rep
+        for cand in range(_BIAS_ROW // c, rep, -1):
+            if rows % cand == 0:
+                best = cand
+                break
+        rep = best
+    return rep
 
 
 def _bias_add_grad_kernel(out_backprop, data_format="NHWC"):
@@ -944,6 +1145,15 @@ def _bias_add_grad_kernel(out_backprop, data_format="NHWC"):
     axes = tuple(a for a in range(r) if a != axis)
     dt = out_backprop.dtype
     acc = np.float32 if dt.kind == "f" and dt.itemsize < 4 else None
+    if axis == r - 1 and out_backprop.size:
+        rep = _bias_rows(out_backprop)
+        c = out_backprop.shape[-1]
+        if rep > 1:
+            # Rows of ~2,048 elements added row by row, then the rep channel vectors of the
+            # one row left: 10-15x faster than np.sum over the leading axes, and (fewer
+            # sequential additions per element) more accurate.
+            rows = np.add.reduce(out_backprop.reshape(-1, rep * c), axis=0, dtype=acc)
+            return np.add.reduce(rows.reshape(rep, c), axis=0).astype(dt, copy=False)
     return np.sum(out_backprop, axis=axes, dtype=acc).astype(dt, copy=False)
 
 
