@@ -15,10 +15,12 @@ import gc
 import logging
 import threading
 
+import numpy as np
+
 from arroyo.framework import dtypes, op_registry
 from arroyo.framework.context import state
 from arroyo.framework.op_registry import OpRecord
-from arroyo.framework.tensor import EagerTensor, Tensor
+from arroyo.framework.tensor import EagerTensor, Tensor, _wrap
 
 __all__ = ["GradientTape", "UnconnectedGradients", "record_operation", "custom_gradient"]
 
@@ -478,6 +480,16 @@ def _unbroadcast(grad, inp):
     for i, d in enumerate(ishape):
         if d == 1 and gshape[lead + i] != 1:
             axes.append(lead + i)
+    if not state.tapes and isinstance(grad, EagerTensor):
+        # First-order eager gradients (nothing records the reduction): straight to NumPy,
+        # through the Sum kernel so the result is the op's own.
+        from arroyo.ops.reduction_ops import _sum
+
+        value = grad._value
+        if axes:
+            value = _sum(value, tuple(axes), False)
+        out = np.asarray(value).reshape(ishape)
+        return _wrap(out if ishape else out[()])
     if axes:
         grad = math_ops.reduce_sum(grad, axis=axes)
     if tuple(grad.shape.as_list()) != ishape:

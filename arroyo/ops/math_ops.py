@@ -704,6 +704,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     >>> tf.matmul([[1., 2.]], [[3.], [4.]])
     <tf.Tensor: shape=(1, 1), dtype=float32, numpy=array([[11.]], dtype=float32)>
     """
+    if type(b) is not EagerTensor and getattr(b, "_is_arroyo_variable", False):
+        b = b.value()  # `x @ w` with a Variable: read it once, then the fast path
+    if type(a) is not EagerTensor and getattr(a, "_is_arroyo_variable", False):
+        a = a.value()
     if (
         type(a) is EagerTensor and type(b) is EagerTensor and a._value.ndim == 2
         and b._value.ndim == 2 and a._value.dtype is b._value.dtype and not adjoint_a

@@ -318,17 +318,18 @@ class Variable:
         return self._unread(read_value)
 
     def _check_update_shape(self, t, op_name):
-        if (
-            tuple(t.shape.as_list()) != np.shape(self._value)
-            if t.shape.is_fully_defined()
-            else False
-        ):
-            raise InvalidArgumentError(
-                None, None,
-                f"Cannot update variable with shape {_brackets(np.shape(self._value))} using a "
-                f"Tensor with shape {_brackets(t.shape.as_list())}, shapes must be equal. "
-                f"[Op:{op_name}]",
-            )  # fmt: skip
+        if type(t) is EagerTensor:  # the common case: compare the arrays' shapes directly
+            if np.shape(t._value) == np.shape(self._value):
+                return
+        elif not t.shape.is_fully_defined() or tuple(t.shape.as_list()) == np.shape(self._value):
+            return
+        raise InvalidArgumentError(
+            None,
+            None,
+            f"Cannot update variable with shape {_brackets(np.shape(self._value))} using a "
+            f"Tensor with shape {_brackets(t.shape.as_list())}, shapes must be equal. "
+            f"[Op:{op_name}]",
+        )
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """Adds `delta` (of exactly the variable's shape) to the value."""
