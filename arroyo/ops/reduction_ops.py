@@ -13,9 +13,23 @@ from arroyo.framework.tensor_shape import TensorShape
 from arroyo.ops import _infer, array_ops, math_ops
 from arroyo.ops._helpers import check_allowed, int_tensor, static_value, to_tensor
 
+_AXES: dict = {}  # (rank, axis bytes, dtype) -> normalized axes, for valid specs
+
 
 def _axes(x, axis, op_name):
     r = np.ndim(x)
+    if type(axis) is np.ndarray:
+        key = (r, axis.tobytes(), axis.dtype.char, axis.ndim)
+        hit = _AXES.get(key)
+        if hit is None:
+            hit = _axes_slow(r, axis, op_name)
+            if len(_AXES) < 4096:
+                _AXES[key] = hit
+        return hit
+    return _axes_slow(r, axis, op_name)
+
+
+def _axes_slow(r, axis, op_name):
     ax = np.ravel(axis).astype(np.int64)
     for a in ax:
         if a < -r or a >= r:
@@ -62,6 +76,14 @@ def _mean(x, axis, keepdims):
         for a in axis:
             n *= x.shape[a]
         return (s // max(n, 1)) if n else s  # TF's integer mean truncates
+    if x.dtype.char in "fd":
+        # np.mean's own steps (pairwise sum, then one division by the count) without its
+        # Python-level overhead: bit-identical results.
+        n = 1
+        for a in axis:
+            n *= x.shape[a]
+        s = np.add.reduce(x, axis=axis, keepdims=keepdims)
+        return s / x.dtype.type(n)
     return np.mean(
         x, axis=axis, keepdims=keepdims, dtype=np.float64 if x.dtype == np.float16 else None
     )
@@ -227,6 +249,7 @@ for _name in ("Sum",):
     _OPS[_name][0].specialize = _specialize_reduction(_sum, _name)
 
 _ALL_AXES_CACHE: dict[int, EagerTensor] = {}
+_ALLOWED_NP: dict = {}
 _KEEP = {True: {"keep_dims": True}, False: {"keep_dims": False}}
 
 
@@ -235,10 +258,19 @@ def _reduce(name, input_tensor, axis, keepdims, op_name=None):
     if isinstance(input_tensor, CompositeTensor):
         return dispatch("reduce", name, input_tensor, axis, keepdims)
     x = to_tensor(input_tensor)
-    if x.dtype not in allowed:
+    eager = type(x) is EagerTensor
+    if eager:
+        allowed_np = _ALLOWED_NP.get(name)
+        if allowed_np is None:
+            from arroyo.ops._helpers import np_allowed
+
+            allowed_np = _ALLOWED_NP[name] = np_allowed(allowed)
+        if x._value.dtype not in allowed_np:
+            check_allowed(op, x, allowed)
+    elif x.dtype not in allowed:
         check_allowed(op, x, allowed)
     if axis is None:
-        r = x.shape.rank
+        r = x._value.ndim if eager else x.shape.rank
         if r is None:
             axis_t = array_ops.range_(array_ops.rank(x))
         else:
