@@ -193,20 +193,73 @@ def _argmax_taps(xp, geo):
 
 
 def _tap_masks(xp, y, geo):
-    """Per tap, where the window element equals the pooled max `y`; None when some window
-    has ties (or y is not the max), which then need the first-max scan of `_argmax_taps`.
+    """Per tap, where the window element is the first (in scan order) equal to the pooled
+    max `y`: TF's choice among ties. None when y has NaNs or is not every window's max,
+    which then need the first-max scan of `_argmax_taps`.
 
-    Without ties this is one comparison per tap instead of a running argmax.
+    One comparison and two boolean passes per tap instead of a running argmax (6x faster
+    on 32x64x64x32 3x3 windows, where random float32 data has a few ties).
     """
     if y is None or y.shape != (xp.shape[0], *geo.out, xp.shape[-1]):
         return None
+    if y.dtype.kind in "fc" and np.isnan(y).any():
+        return None
     masks = []
-    total = 0
+    taken = None
     for sl in geo.taps():
         e = np.equal(xp[sl], y)
-        total += np.count_nonzero(e)
+        if taken is None:
+            taken = e.copy()
+        else:
+            np.greater(e, taken, out=e)  # e and not yet taken by an earlier tap
+            np.logical_or(taken, e, out=taken)
         masks.append(e)
-    return masks if total == y.size else None
+    return masks if taken.all() else None
+
+
+def _select(mask, g, out):
+    """out = where(mask, g, 0), exactly (bits of g or +0), as an integer multiply of g's
+    bits by the mask: 4x faster than np.where, and no inf * 0 = nan of a float multiply."""
+    it = np.dtype(f"i{out.dtype.itemsize}")
+    gv = np.asarray(g)
+    if gv.dtype != out.dtype:
+        gv = gv.astype(out.dtype)
+    out[...] = gv
+    ov = out.view(it)
+    np.multiply(ov, mask, out=ov)
+    return out
+
+
+def _tiles(geo):
+    """Whether the (2-D) windows tile the input exactly: ksize == strides, no padding,
+    sizes divisible."""
+    if len(geo.k) != 2 or list(geo.k) != list(geo.s) or any(geo.before) or any(geo.after):
+        return False
+    return all(o * k == sz for o, k, sz in zip(geo.out, geo.k, geo.size))
+
+
+def _blocks(geo, x):
+    """x (channels last) as (N, O1, K1, O2, K2, C) when the windows tile it, else None."""
+    if not _tiles(geo):
+        return None
+    (o1, o2), (k1, k2) = geo.out, geo.k
+    return x.reshape(x.shape[0], o1, k1, o2, k2, x.shape[-1])
+
+
+def _block_max(x, geo):
+    """Max pool of exactly tiling windows: first along the window rows on whole contiguous
+    image rows (one long inner loop each), then along the window columns."""
+    n, c = x.shape[0], x.shape[-1]
+    (o1, o2), (k1, k2) = geo.out, geo.k
+    rows = x.reshape(n, o1, k1, -1)
+    m = np.array(rows[:, :, 0]) if k1 > 1 else rows[:, :, 0]
+    for i in range(1, k1):
+        np.maximum(m, rows[:, :, i], out=m)
+    cols = m.reshape(n, o1, o2, k2, c)
+    out = np.array(cols[:, :, :, 0])
+    for j in range(1, k2):
+        np.maximum(out, cols[:, :, :, j], out=out)
+    return out
 
 
 def _first_max_masks(xp, geo):
@@ -227,6 +280,8 @@ def _max_pool_fwd(op, nd):
         out_shape = (x.shape[0], *geo.out, x.shape[-1])
         if 0 in out_shape or x.size == 0:
             return _cf(np.zeros(out_shape, input.dtype), data_format)
+        if _blocks(geo, x) is not None:
+            return _cf(_block_max(x, geo), data_format)
         xp = geo.pad(x, _lowest(x.dtype))
         out = None
         for sl in geo.taps():
@@ -254,16 +309,31 @@ def _max_pool_grad_kernel(op, nd):
             )  # fmt: skip
         if x.size == 0 or g.size == 0:
             return np.zeros(orig_input.shape, grad.dtype)
+        y = _cl(orig_output, data_format)
+        xb = _blocks(geo, x)
+        if (
+            xb is not None
+            and y.shape == g.shape
+            and not (y.dtype.kind in "fc" and np.isnan(y).any())
+        ):
+            # Exactly tiling windows: one comparison of x with the broadcast max; when each
+            # window holds its max once, the gradient is one select.
+            eq = np.equal(xb, y[:, :, None, :, None, :])
+            if np.count_nonzero(eq) == y.size:
+                dx = np.empty(eq.shape, grad.dtype)
+                _select(eq, g[:, :, None, :, None, :], dx)
+                return _cf(dx.reshape(x.shape), data_format)
         xp = geo.pad(x, _lowest(x.dtype))
-        masks = _tap_masks(xp, _cl(orig_output, data_format), geo) or _first_max_masks(xp, geo)
+        masks = _tap_masks(xp, y, geo) or _first_max_masks(xp, geo)
         dxp = np.zeros(xp.shape, grad.dtype)
         disjoint = all(s >= k for s, k in zip(geo.s, geo.k))
+        tmp = None if disjoint else np.empty(g.shape, grad.dtype)
         for mask, sl in zip(masks, geo.taps()):
             if disjoint:
                 # Windows do not overlap: each input element gets at most one gradient.
                 np.copyto(dxp[sl], g, where=mask)
             else:
-                dxp[sl] += np.where(mask, g, np.zeros((), grad.dtype))
+                dxp[sl] += _select(mask, g, tmp)
         return _cf(np.ascontiguousarray(dxp[geo.interior()]), data_format)
 
     return kernel
@@ -446,8 +516,13 @@ def _avg_pool_grad_kernel(op, nd):
                 f"[{','.join(map(str, g.shape))}] [Op:{op}]",
             )  # fmt: skip
         acc = _acc_dtype(grad.dtype)
-        dxp = np.zeros(geo.padded_shape(cl_shape[0], cl_shape[-1]), acc)
-        if g.size:
+        tiles = g.size and _tiles(geo)
+        dxp = (np.empty if tiles else np.zeros)(geo.padded_shape(cl_shape[0], cl_shape[-1]), acc)
+        if tiles:
+            # Exactly tiling windows: one broadcast store of the scaled gradient.
+            gs = g.astype(acc) / geo.counts(acc)
+            _blocks(geo, dxp)[...] = gs[:, :, None, :, None, :]
+        elif g.size:
             gs = g.astype(acc) / geo.counts(acc)
             disjoint = all(s >= k for s, k in zip(geo.s, geo.k))
             for sl in geo.taps():

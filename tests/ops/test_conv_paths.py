@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import arroyo as tf
-from arroyo.ops import conv_ops
+from arroyo.ops import conv_ops, pool_ops
 
 RNG = np.random.default_rng(11)
 
@@ -202,3 +202,102 @@ def test_bias_rows_choice():
     assert conv_ops._bias_rows(np.zeros((32, 10), np.float32)) == 1  # small: plain add
     assert conv_ops._bias_rows(np.zeros((64, 64, 512), np.float32)) == 1  # long rows already
     assert conv_ops._bias_rows(np.zeros((32, 26, 26, 16), np.float32)[:, 1:]) == 1
+
+
+# -- pooling ---------------------------------------------------------------------------
+
+
+def ref_max_pool_grad(x, g, k, s, pads=((0, 0), (0, 0))):
+    """Each window's gradient to its first maximum in scan order (TF's CPU kernels)."""
+    xp = np.pad(x.astype(np.float64), ((0, 0), pads[0], pads[1], (0, 0)), constant_values=-np.inf)
+    dxp = np.zeros(xp.shape)
+    n, ho, wo, c = g.shape
+    for b, i, j, ch in np.ndindex(n, ho, wo, c):
+        win = xp[b, i * s[0] : i * s[0] + k[0], j * s[1] : j * s[1] + k[1], ch]
+        r, q = np.unravel_index(np.argmax(win), win.shape)  # first maximum
+        dxp[b, i * s[0] + r, j * s[1] + q, ch] += g[b, i, j, ch]
+    return dxp[:, pads[0][0] : pads[0][0] + x.shape[1], pads[1][0] : pads[1][0] + x.shape[2]]
+
+
+POOLS = [
+    # (x shape, ksize, strides, padding): tiling windows first, then the general paths
+    ((2, 8, 6, 3), (2, 2), (2, 2), "VALID"),
+    ((2, 9, 6, 3), (3, 2), (3, 2), "SAME"),
+    ((2, 7, 6, 3), (2, 2), (2, 2), "VALID"),  # remainder row: general path
+    ((2, 7, 6, 3), (3, 3), (1, 1), "SAME"),  # overlapping windows
+    ((1, 8, 8, 2), (3, 3), (2, 2), "VALID"),
+]
+
+
+@pytest.mark.parametrize("pool", POOLS, ids=range(len(POOLS)))
+@pytest.mark.parametrize("ties", [False, True])
+def test_max_pool_and_grad_first_max_on_ties(pool, ties):
+    xs, k, s, padding = pool
+    if ties:  # few distinct values: most windows hold their max more than once
+        x = RNG.integers(0, 3, xs).astype(np.float32)
+    else:
+        x = RNG.permutation(int(np.prod(xs))).reshape(xs).astype(np.float32)
+    y = tf.nn.max_pool2d(x, list(k), list(s), padding)
+    pads = ((0, 0), (0, 0))
+    if padding == "SAME":
+        pads = tuple(
+            (t // 2, t - t // 2)
+            for t in (max(0, (-(-n // st) - 1) * st + kk - n) for n, kk, st in zip(xs[1:3], k, s))
+        )
+    g = RNG.standard_normal(y.shape).astype(np.float32)
+    dx = pool_ops._max_pool_grad_kernel("MaxPoolGrad", 2)(
+        x, y.numpy(), g, [1, *k, 1], [1, *s, 1], padding
+    )
+    assert dx.dtype == np.float32 and dx.shape == xs
+    np.testing.assert_allclose(dx, ref_max_pool_grad(x, g, k, s, pads), rtol=1e-6, atol=1e-6)
+
+
+def test_max_pool_grad_tiles_exact_select_and_special_values():
+    x = np.array([[1.0, 5.0], [5.0, 0.0]], np.float32).reshape(1, 2, 2, 1)
+    x = np.concatenate([x, x * 0 + np.array([2, 3, 1, 0], np.float32).reshape(1, 2, 2, 1)])
+    kern = pool_ops._max_pool_grad_kernel("MaxPoolGrad", 2)
+    y = tf.nn.max_pool2d(x, 2, 2, "VALID").numpy()
+    g = np.array([np.inf, -7.5], np.float32).reshape(2, 1, 1, 1)
+    dx = kern(x, y, g, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    # Tie in the first image: the first 5 (scan order) only; an inf gradient stays inf
+    # and never turns the others into nan; the rest are +0.
+    np.testing.assert_array_equal(dx[0].ravel(), [0, np.inf, 0, 0])
+    np.testing.assert_array_equal(dx[1].ravel(), [0, -7.5, 0, 0])
+    assert not np.signbit(dx[0].ravel()[0])
+    # A NaN window: the general path's first-max scan (as before)
+    xn = np.array([np.nan, 1, 2, 3], np.float32).reshape(1, 2, 2, 1)
+    yn = tf.nn.max_pool2d(xn, 2, 2, "VALID").numpy()
+    assert np.isnan(yn).all()
+    dxn = kern(xn, yn, np.ones((1, 1, 1, 1), np.float32), [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    assert dxn.sum() == 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.float16])
+def test_pool_tiling_paths_dtypes(dtype):
+    x = (RNG.standard_normal((3, 6, 8, 5)) * 10).astype(dtype)
+    y = tf.nn.max_pool2d(x, 2, 2, "SAME").numpy()
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y, x.reshape(3, 3, 2, 4, 2, 5).max(axis=(2, 4)))
+    if dtype != np.int32:
+        a = tf.nn.avg_pool2d(x, 2, 2, "VALID").numpy()
+        ref = x.astype(np.float64).reshape(3, 3, 2, 4, 2, 5).mean(axis=(2, 4))
+        np.testing.assert_allclose(a, ref, atol=0.05 if dtype == np.float16 else 1e-5)
+        g = (RNG.standard_normal((3, 3, 4, 5))).astype(dtype)
+        da = pool_ops._avg_pool_grad_kernel("AvgPoolGrad", 2)(
+            np.array(x.shape), g, [1, 2, 2, 1], [1, 2, 2, 1], "VALID"
+        )
+        assert da.dtype == dtype
+        np.testing.assert_array_equal(da, np.repeat(np.repeat(g / dtype(4), 2, 1), 2, 2))
+
+
+def test_pool_nchw_tiles():
+    x = RNG.standard_normal((2, 3, 4, 6)).astype(np.float32)
+    y = tf.nn.max_pool2d(x, 2, 2, "VALID", data_format="NCHW").numpy()
+    np.testing.assert_array_equal(y, x.reshape(2, 3, 2, 2, 3, 2).max(axis=(3, 5)))
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        z = tf.reduce_sum(tf.nn.max_pool2d(xt, 2, 2, "VALID", data_format="NCHW"))
+    dx = tape.gradient(z, xt).numpy()
+    assert dx.shape == x.shape and dx.sum() == 2 * 3 * 2 * 3
+    np.testing.assert_array_equal(dx == 1, x == np.repeat(np.repeat(y, 2, 2), 2, 3))
