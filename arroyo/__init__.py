@@ -79,6 +79,7 @@ _LAZY = {
     "signal": "arroyo._api.signal",
     "sparse": "arroyo._api.sparse",
     "strings": "arroyo._api.strings",
+    "as_string": "arroyo.ops.string_ops:as_string",
     "compat": "arroyo.compat",
     "train": "arroyo.train",
     "saved_model": "arroyo.saved_model",

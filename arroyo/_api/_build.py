@@ -45,6 +45,7 @@ EXTRA_OP_MODULES = (
     "arroyo.sparse.sparse_ops",
     "arroyo.ragged.ragged_ops",
     "arroyo.summary._ops",
+    "arroyo.ops.string_ops",
 )
 
 
