@@ -59,7 +59,8 @@ _OP_DERIVED = {
     "TensorListSetItem": {"element_dtype"},
     "TensorListSplit": {"element_dtype"},
 }
-_OP_VISIBLE = {"TopKV2": {"index_type"}}
+_OP_VISIBLE = {"TopKV2": {"index_type"}, "UnicodeDecode": {"Tsplits"},
+               "UnicodeDecodeWithOffsets": {"Tsplits"}}  # fmt: skip
 _DTYPE_ATTRS = frozenset({"DstT", "SrcT", "out_type", "output_type", "dtype", "Tout", "T", "out_idx",
                           "element_dtype", "index_type", "shape_type", "Tidx", "Tindices"})  # fmt: skip
 # Inputs converted on their own (indices, axes, shapes...); the others share one dtype.
@@ -78,7 +79,7 @@ _INDEPENDENT = frozenset({
     "input_start", "output_indices",
 })  # fmt: skip
 # List inputs whose elements each keep their own dtype (TF: a type-list attr).
-_HETEROGENEOUS = {"Assert": {"data"}, "IdentityN": {"input"}}
+_HETEROGENEOUS = {"Assert": {"data"}, "IdentityN": {"input"}, "StringFormat": {"inputs"}}
 # A None default in the registry means "required" (TF has no default), except for these.
 _OPTIONAL_NONE = {"ComplexAbs": {"Tout"}}
 _ALWAYS_OPTIONAL = frozenset({"output_shapes"})

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import math
 import re
 
 import numpy as np
@@ -1039,25 +1040,27 @@ def _as_string_kernel(x, precision=-1, scientific=False, shortest=False, width=-
     if kind == "O":
         fmt = (spec + "s").encode()
         return _objects([fmt % v for v in x.ravel().tolist()], x.shape)
-    conv = "e" if scientific else "g" if shortest else "f"
-    fmt = spec + conv
-    if fill == "0":  # C pads inf and nan with spaces even under the 0 flag
-        plain = fmt.replace("%0", "%", 1)
+    fmt = spec + ("e" if scientific else "g" if shortest else "f")
+    # C's printf pads inf/nan with spaces even under the 0 flag, and prints NaN's sign.
+    plain = fmt.replace("%0", "%", 1)
+    nan_sign = "+" if "+" in fill else " " if fill == " " else ""
 
-        def one(v):
-            return (fmt if v - v == 0 else plain) % v
-    else:
-
-        def one(v):
+    def one(v):
+        if v - v == 0:
             return fmt % v
+        if v == v:
+            return plain % v
+        text = ("-" if math.copysign(1.0, v) < 0 else nan_sign) + "nan"
+        return text.ljust(width) if fill == "-" else text.rjust(width)
 
     if kind == "c":
         vals = x.ravel().tolist()
         out = [f"({one(v.real)},{one(v.imag)})".encode() for v in vals]
         return _objects(out, x.shape)
-    vals = x.astype(np.float64).ravel().tolist() if x.dtype.itemsize < 4 or kind == "V" \
-        else x.ravel().tolist()  # fmt: skip
-    if fill == "0":
+    if x.dtype.itemsize < 4 or kind == "V":
+        x = x.astype(np.float64)
+    vals = x.ravel().tolist()
+    if fill == "0" or not np.isfinite(x).all():
         return _objects([one(v).encode() for v in vals], x.shape)
     return _objects([(fmt % v).encode() for v in vals], x.shape)
 
@@ -1609,7 +1612,13 @@ def ngrams(data, ngram_width, separator=" ", pad_values=None, padding_width=None
     rank = x.shape.rank
     if rank == 1:
         n = x.shape[0]
-        splits = convert_to_tensor(np.array([0, n], _I64))
+        if n is not None:
+            splits = convert_to_tensor(np.array([0, n], _I64))
+        else:  # traced with an unknown length
+            from arroyo.ops.array_ops import concat, size
+
+            zero = convert_to_tensor(np.zeros(1, _I64))
+            splits = concat([zero, size(x, out_type=dtypes.int64)[None]], 0)
         vals, _ = execute(STRING_NGRAMS, (x, splits), attrs, name)
         return vals
     if rank == 0:
