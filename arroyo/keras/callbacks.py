@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import math
 import os
-import sys
 import warnings
 
 import numpy as np
@@ -121,10 +120,33 @@ class CallbackList(Callback):
         return iter(self.callbacks)
 
 
+def pythonify_logs(logs):
+    """Keras 3's log dict as callbacks see it: keys sorted, nested dicts flattened, scalar
+    tensors and arrays as Python floats (other values as they are)."""
+    out = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, dict):
+            out.update(pythonify_logs(value))
+            continue
+        try:
+            a = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
+            if a.size == 1 and a.dtype.kind in "fiub":
+                value = float(a.reshape(()))
+        except Exception:  # noqa: BLE001 - values that are not numbers stay as they are
+            pass
+        out[key] = value
+    return out
+
+
 def _make_dispatch(name):
+    n_index = 1 if ("batch" in name or "epoch" in name) else 0
+
     def dispatch(self, *args, **kwargs):
+        logs = kwargs.pop("logs", args[n_index] if len(args) > n_index else None)
+        logs = pythonify_logs(logs)
+        args = args[:n_index]
         for c in self.callbacks:
-            getattr(c, name)(*args, **kwargs)
+            getattr(c, name)(*args, logs, **kwargs)
 
     dispatch.__name__ = name
     return dispatch
@@ -160,86 +182,113 @@ def _scalar(v):
     return float(np.asarray(v))
 
 
-def _fmt_value(v):
-    v = _scalar(v)
-    return f"{v:.4f}" if abs(v) >= 1e-3 or v == 0 else f"{v:.4e}"
-
-
-def _fmt_time(seconds):
-    if seconds >= 1:
-        return f"{round(seconds)}s"
-    if seconds >= 1e-3:
-        return f"{round(seconds * 1e3)}ms"
-    return f"{round(seconds * 1e6)}us"
-
-
 class ProgbarLogger(Callback):
-    """Prints progress: a bar per epoch (verbose=1) or one line per epoch (verbose=2).
+    """Prints Keras 3's progress: a redrawn bar per epoch (verbose=1) or one line per epoch
+    (verbose=2), `Epoch i/n` headers when there are several epochs, and the same for
+    `evaluate`/`predict` (validation inside `fit` stays silent).
 
-    verbose=2 prints `N/N - 0s - 3ms/step - loss: 0.1234 - ...` like Keras 3.
+        7/7 ━━━━━━━━━━━━━━━━━━━━ 0s 2ms/step - accuracy: 0.7500 - loss: 0.5000
     """
 
     def __init__(self, count_mode=None, stateful_metrics=None):
         super().__init__()
+        self.seen = 0
+        self.progbar = None
+        self.target = None
         self.verbose = 1
         self.epochs = 1
+        self._called_in_fit = False
         self._stream = None
 
     def set_params(self, params):
         super().set_params(params)
-        self.verbose = params.get("verbose", 1)
+        verbose = params.get("verbose", 1)
+        self.verbose = 1 if verbose == "auto" else verbose
         self.epochs = params.get("epochs", 1)
         self.target = params.get("steps")
 
-    def _out(self, text):
-        stream = self._stream or sys.stdout
-        stream.write(text)
-        stream.flush()
+    def _print(self, text):
+        from arroyo.keras.utils.progbar import print_msg
+
+        if self._stream is None:
+            print_msg(text)
+        else:
+            self._stream.write(text + "\n")
 
     def on_train_begin(self, logs=None):
-        import time
+        self._called_in_fit = True
 
-        self._time = time
+    def on_test_begin(self, logs=None):
+        if not self._called_in_fit:
+            self._reset_progbar()
+            self._maybe_init_progbar()
+
+    def on_predict_begin(self, logs=None):
+        self._reset_progbar()
+        self._maybe_init_progbar()
 
     def on_epoch_begin(self, epoch, logs=None):
-        import time
-
-        self._start = time.perf_counter()
-        self._seen = 0
+        self._reset_progbar()
+        self._maybe_init_progbar()
         if self.verbose and self.epochs > 1:
-            self._out(f"Epoch {epoch + 1}/{self.epochs}\n")
+            self._print(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
-        self._seen = batch + 1
-        if self.verbose == 1:
-            self._out("\r" + self._line(logs, final=False))
+        self._update_progbar(batch, logs)
 
-    def _line(self, logs, final):
-        import time
+    def on_test_batch_end(self, batch, logs=None):
+        if not self._called_in_fit:
+            self._update_progbar(batch, logs)
 
-        target = self.target or self._seen
-        elapsed = time.perf_counter() - self._start
-        width = len(str(target))
-        parts = [f"{self._seen:>{width}}/{target}"]
-        if self.verbose == 1:
-            done = int(30 * self._seen / max(target, 1))
-            bar = "━" * done + "\x1b[37m" + "━" * (30 - done) + "\x1b[0m"
-            parts[0] += f" \x1b[32m{bar}\x1b[0m" if done else f" {bar}"
-        per_step = elapsed / max(self._seen, 1)
-        parts.append(_fmt_time(elapsed) if final else _fmt_time(elapsed))
-        parts.append(f"{_fmt_time(per_step)}/step")
-        for k, v in (logs or {}).items():
-            try:
-                parts.append(f"{k}: {_fmt_value(v)}")
-            except (TypeError, ValueError):
-                continue
-        return " - ".join(parts)
+    def on_predict_batch_end(self, batch, logs=None):
+        self._update_progbar(batch, None)  # predictions are not shown
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.verbose == 2:
-            self._out(self._line(logs, final=True) + "\n")
-        elif self.verbose == 1:
-            self._out("\r" + self._line(logs, final=True) + "\n")
+        self._finalize_progbar(logs)
+
+    def on_test_end(self, logs=None):
+        if not self._called_in_fit:
+            self._finalize_progbar(logs)
+
+    def on_predict_end(self, logs=None):
+        self._finalize_progbar(logs)
+
+    def _reset_progbar(self):
+        self.seen = 0
+        self.progbar = None
+
+    def _maybe_init_progbar(self):
+        if self.progbar is None:
+            from arroyo.keras.utils.progbar import Progbar
+
+            self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step",
+                                   stateless_metrics=set())  # fmt: skip
+            if self._stream is not None:
+                self.progbar._stream = self._stream
+
+    def _update_progbar(self, batch, logs=None):
+        self._maybe_init_progbar()
+        self.seen = batch + 1
+        if self.verbose == 1:
+            self.progbar.update(self.seen, _loggable(logs), finalize=False)
+
+    def _finalize_progbar(self, logs):
+        self._maybe_init_progbar()
+        if self.target is None:
+            self.target = self.seen
+            self.progbar.target = self.target
+        self.progbar.update(self.target, _loggable(logs), finalize=True)
+
+
+def _loggable(logs):
+    """(name, float) pairs of the scalar logs, in their order."""
+    out = []
+    for k, v in (logs or {}).items():
+        try:
+            out.append((k, _scalar(v)))
+        except (TypeError, ValueError):
+            continue
+    return out
 
 
 class EarlyStopping(Callback):

@@ -947,13 +947,20 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs on the data, batch by batch, as NumPy arrays."""
         data = _make_data(x, None, None, batch_size, False, steps)
+        if verbose == "auto":
+            verbose = 1
+        cbs = _make_callbacks(self, callbacks, verbose, 1, data.steps, add_history=False)
+        cbs.on_predict_begin()
         outs = []
-        for batch in data.batches():
+        for i, batch in enumerate(data.batches()):
             if not self.built:
                 self._symbolic_build(batch)
             fn = self._function("predict", batch)
+            cbs.on_predict_batch_begin(i)
             out = fn(batch)
             outs.append(nest.map_structure(lambda t: np.asarray(t), out))
+            cbs.on_predict_batch_end(i, {"outputs": outs[-1]})
+        cbs.on_predict_end()
         if not outs:
             raise ValueError(
                 "Unexpected result of `predict_function` (Empty batch_outputs). Please use "

@@ -42,10 +42,23 @@ from arroyo.keras.layers.core import (
     Softmax,
     Subtract,
 )
+from arroyo.keras.layers.masking import Masking
 from arroyo.keras.layers.normalization import (
     BatchNormalization,
     LayerNormalization,
     Normalization,
+)
+from arroyo.keras.layers.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
 )
 from arroyo.keras.models.functional import Input
 
@@ -96,6 +109,17 @@ def deserialize(config, custom_objects=None):
 
 
 __all__ = [
+    "Bidirectional",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "Masking",
+    "RNN",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "StackedRNNCells",
+    "TimeDistributed",
     "Activation",
     "Add",
     "Average",

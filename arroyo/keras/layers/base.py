@@ -643,6 +643,12 @@ class Layer(Module):
                 training = cs.training[-1]
         if not has_mask:
             kwargs.pop("mask", None)
+        # Keras masks: the input's mask fills `mask`; compute_mask's result tags the output.
+        previous_mask = kwargs.get("mask") if has_mask else None
+        if previous_mask is None and _masking.MASKS:
+            previous_mask = _masking.mask_of(inputs)
+            if has_mask and previous_mask is not None:
+                kwargs["mask"] = previous_mask
         outer = not cs.training and not cs.scope
         if outer:
             self._clear_losses()
@@ -659,6 +665,10 @@ class Layer(Module):
         finally:
             cs.scope.pop()
             cs.training.pop()
+        if self._supports_masking and (
+            previous_mask is not None or type(self).compute_mask is not Layer.compute_mask
+        ):
+            _masking.set_output_masks(self, inputs, out, previous_mask)
         if self._activity_regularizer is not None:
             from arroyo.util import nest
 
@@ -839,3 +849,6 @@ def _convert_inputs(x, dtype):
 
 
 _weak_layers = weakref.WeakValueDictionary()
+
+# after Layer: masking.py subclasses it
+from arroyo.keras.layers import masking as _masking  # noqa: E402

@@ -17,6 +17,7 @@ from arroyo.keras.saving.serialization import (
     serialize_keras_object,
 )
 from arroyo.keras.trainer import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from arroyo.keras.utils.progbar import Progbar
 
 __all__ = [
     "set_random_seed", "to_categorical", "normalize", "get_file", "register_keras_serializable",
@@ -92,25 +93,3 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
 
 def plot_model(*args, **kwargs):
     raise ImportError("You must install pydot (`pip install pydot`) for `plot_model` to work.")
-
-
-class Progbar:
-    """A minimal progress bar: `update(current, values)` prints Keras' final-line format."""
-
-    def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step"):  # fmt: skip
-        self.target = target
-        self.verbose = verbose
-        self._values = {}
-
-    def update(self, current, values=None, finalize=None):
-        for k, v in values or []:
-            self._values[k] = float(v)
-        if self.verbose and (finalize or (self.target is not None and current >= self.target)):
-            parts = [f"{current}/{self.target}"] + [
-                f"{k}: {v:.4f}" for k, v in self._values.items()
-            ]
-            print(" - ".join(parts))
-
-    def add(self, n, values=None):
-        self.update(n, values)
