@@ -36,7 +36,7 @@ from arroyo.framework.op_registry import defop, dtype_name, execute
 from arroyo.framework.tensor import EagerTensor, convert_to_tensor
 from arroyo.framework.tensor_shape import TensorShape
 from arroyo.ops import _infer
-from arroyo.ops._helpers import is_tensorlike, static_value
+from arroyo.ops._helpers import int_tensor, is_tensorlike, static_value
 
 __all__ = [
     "length", "substr", "upper", "lower", "strip", "join", "reduce_join", "split",
@@ -253,8 +253,11 @@ def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002 - TF's argume
         return _composite(lambda v: substr(v, pos, len, unit, name), input)
     _check_choice("Substr", "unit", unit, ("BYTE", "UTF8_CHAR"))
     x = _as_string_tensor(input, "Substr")
-    p = _index_tensor(pos)
-    n = _index_tensor(len, p.dtype if p.dtype in (dtypes.int32, dtypes.int64) else None)
+    if type(pos) is int and type(len) is int and -(2**31) <= min(pos, len) <= max(pos, len) < 2**31:
+        p, n = int_tensor(pos), int_tensor(len)  # cached scalars: the common call is cheap
+    else:
+        p = _index_tensor(pos)
+        n = _index_tensor(len, p.dtype if p.dtype in (dtypes.int32, dtypes.int64) else None)
     for t in (p, n):
         if t.dtype not in (dtypes.int32, dtypes.int64):
             raise InvalidArgumentError(
@@ -772,6 +775,29 @@ def _re2_message(e, text):
     return m
 
 
+@functools.lru_cache(maxsize=512)
+def _compile_bytes(rx):
+    """The bytes twin of a compiled pattern (ASCII patterns: same matches on ASCII input)."""
+    if not rx.pattern.isascii():
+        return None
+    return re.compile(rx.pattern.encode(), rx.flags & ~re.UNICODE)
+
+
+_MAY_MATCH_EMPTY = re.compile(r"[*?{|^$]|\\[bBAZ]|\(\?[=!<]")
+
+
+@functools.lru_cache(maxsize=512)
+def _sub_template(rx, parts):
+    """A re.sub template equal to the RE2 rewrite, or None when RE2's handling of empty
+    matches might differ from Python's (the pattern might match the empty string)."""
+    if _MAY_MATCH_EMPTY.search(rx.pattern) or rx.search("") is not None:
+        return None
+    out = []
+    for p in parts:
+        out.append(p.replace("\\", "\\\\") if isinstance(p, str) else f"\\g<{p}>")
+    return "".join(out)
+
+
 def _decode(s):
     return s.decode("utf-8", "surrogateescape")
 
@@ -782,17 +808,23 @@ def _encode(s):
 
 def _full_match_kernel(x, pattern):
     rx = _compile(np.asarray(pattern)[()], "RegexFullMatch")
-    fm = rx.fullmatch
+    return _full_match(rx, x)
+
+
+def _full_match(rx, x):
     flat = x.ravel().tolist()
+    brx = _compile_bytes(rx)
+    if brx is not None and b"".join(flat).isascii():
+        fm = brx.fullmatch
+        return np.fromiter((fm(s) is not None for s in flat), bool, len(flat)).reshape(x.shape)
+    fm = rx.fullmatch
     return np.fromiter((fm(_decode(s)) is not None for s in flat), bool, len(flat)).reshape(x.shape)
 
 
 def _static_full_match_kernel(x, pattern):
     rx = _compile(pattern.encode() if isinstance(pattern, str) else pattern,
                   "StaticRegexFullMatch")  # fmt: skip
-    fm = rx.fullmatch
-    flat = x.ravel().tolist()
-    return np.fromiter((fm(_decode(s)) is not None for s in flat), bool, len(flat)).reshape(x.shape)
+    return _full_match(rx, x)
 
 
 REGEX_FULL_MATCH = defop("RegexFullMatch", ("input", "pattern"), _full_match_kernel,
@@ -858,6 +890,13 @@ def _replace_strings(flat, rx, parts, replace_global):
         def sub(m):
             return "".join(p if isinstance(p, str) else (m.group(p) or "") for p in parts)
 
+    template = _sub_template(rx, tuple(parts)) if replace_global else None
+    if template is not None:
+        brx = _compile_bytes(rx)
+        if brx is not None and b"".join(flat).isascii():
+            bt = template.encode()
+            return [brx.sub(bt, s) for s in flat]
+        return [_encode(rx.sub(template, _decode(s))) for s in flat]
     out = []
     for s in flat:
         text = _decode(s)
@@ -933,6 +972,10 @@ _FLOAT_RX = re.compile(
 )
 
 
+_INT_CHARS = b"0123456789+- \t\n\v\f\r"
+_FLOAT_CHARS = _INT_CHARS + b".eE"
+
+
 def _parse_float(s):
     t = s.strip()
     if _FLOAT_RX.fullmatch(t):
@@ -953,6 +996,19 @@ def _to_number_kernel(x, out_type=dtypes.float32):
     out_type = dtypes.as_dtype(out_type)
     flat = x.ravel().tolist()
     np_t = out_type.as_numpy_dtype
+    # Fast path: only digits, signs, dots, exponents and ASCII spaces, where Python's
+    # float()/int() accept exactly what strtod/strtol do; anything else is parsed carefully.
+    chars = _FLOAT_CHARS if out_type.is_floating else _INT_CHARS
+    if not b"".join(flat).translate(None, chars):
+        try:
+            if out_type.is_floating:
+                with np.errstate(over="ignore"):
+                    vals = np.array([float(s) for s in flat], np.float64).astype(np_t)
+            else:
+                vals = np.array([int(s) for s in flat], np_t)
+            return vals.reshape(x.shape)
+        except (ValueError, OverflowError):
+            pass  # the careful loop below names the bad string
     if out_type.is_floating:
         vals = []
         for s in flat:
