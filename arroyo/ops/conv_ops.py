@@ -1,18 +1,23 @@
 """Convolutions (tf.nn.conv2d, conv1d, conv2d_transpose, depthwise/separable) and bias_add.
 
-Conv2D runs as im2col + one GEMM per cache-sized chunk: a strided (zero-copy) window view of
-the padded input is copied chunk by chunk into a reused ~1 MiB buffer and multiplied by the
-reshaped filter with `np.matmul(..., out=)` straight into the output; the chunks are spread
-over one worker thread per core, each calling a single-threaded GEMM (see `_run`). Measured
-on the 2-core machine (NHWC 32x64x64x32 * 3x3x32x64, SAME) this beats one whole-batch
-im2col GEMM (1.5x: the chunk stays in cache), a sum of per-tap GEMMs (2.2x: inner dimension
-only C) and Winograd F(2x2, 3x3) (its NumPy transforms cost more than the GEMM flops saved).
+Conv2D runs as im2col + GEMM per chunk (see "im2col engine" below): each chunk of (images,
+output rows) pads just the input rows it reads into a small reused slab, copies its windows
+into a reused ~2 MiB block and multiplies it by the reshaped filter straight into the
+output (`np.matmul(..., out=)`); one-channel inputs build the block tap-major instead. All
+GEMMs run with OpenBLAS on one thread; calls above _PAR_FLOPS spread the chunks over a
+small pool of Python threads (the caller included). Measured on the 2-core machine (NHWC
+32x64x64x32 * 3x3x32x64, SAME; one thread) this beats one whole-batch im2col GEMM (1.4x:
+that GEMM alone runs at ~70 GFLOP/s against ~95 on cache-sized blocks), k_h * k_w shifted
+GEMMs accumulated over the flattened padded input (1.2x; ~10% faster at the small CNN
+shapes, not worth a second path), one GEMM by all taps then k_h * k_w shifted adds (1.5x)
+and Winograd F(2x2, 3x3) (its NumPy transforms cost more than the GEMM flops saved).
 
-Conv2DBackpropFilter accumulates cols^T @ dy over the same chunks; Conv2DBackpropInput is,
+Conv2DBackpropFilter accumulates block^T @ dy over the same chunks; Conv2DBackpropInput is,
 for stride 1, a forward conv of dy with the flipped filter, and otherwise a GEMM per chunk
 followed by k_h * k_w strided scatter-adds (col2im). The backward ops are ops of their own
 (and the depthwise pair likewise), each with a kernel and a gradient written with these
-public ops, so second order works.
+public ops, so second order works. BiasAdd/BiasAddGrad work on rows of ~2,048 elements
+(channel vectors side by side) instead of NumPy's per-pixel broadcast loops.
 """
 
 from __future__ import annotations
@@ -1104,12 +1109,26 @@ def _bias_add_kernel(value, bias, data_format="NHWC"):
             # (2.3x on 32x26x26x16); the same additions, so the same bits.
             c = bias.shape[0]
             tiled = np.tile(bias, rep)
-            return np.add(value.reshape(-1, rep * c), tiled).reshape(value.shape)
+            v2 = value.reshape(-1, rep * c)
+            if value.size < _BIAS_SPLIT:
+                return np.add(v2, tiled).reshape(value.shape)
+            out = np.empty(v2.shape, value.dtype)
+            _run(lambda parts: [np.add(v2[p], tiled, out=out[p]) for p in parts],
+                 _halves(v2.shape[0]))  # fmt: skip
+            return out.reshape(value.shape)
         return np.add(value, bias)
     return np.add(value, bias.reshape((-1,) + (1,) * (r - 2)))
 
 
 _BIAS_ROW = 2048  # elements per row of the reshaped channels-last operand
+_BIAS_SPLIT = 1 << 21  # elements from which the rows are split over the worker threads
+
+
+def _halves(n):
+    """Row slices splitting n rows over the worker threads."""
+    nw = max(1, min(_n_workers(), n))
+    step = -(-n // nw)
+    return [slice(i, min(n, i + step)) for i in range(0, n, step)]
 
 
 def _bias_rows(x):
@@ -1152,7 +1171,15 @@ def _bias_add_grad_kernel(out_backprop, data_format="NHWC"):
             # Rows of ~2,048 elements added row by row, then the rep channel vectors of the
             # one row left: 10-15x faster than np.sum over the leading axes, and (fewer
             # sequential additions per element) more accurate.
-            rows = np.add.reduce(out_backprop.reshape(-1, rep * c), axis=0, dtype=acc)
+            v2 = out_backprop.reshape(-1, rep * c)
+            if out_backprop.size < _BIAS_SPLIT:
+                rows = np.add.reduce(v2, axis=0, dtype=acc)
+            else:
+                parts = _run(lambda ps: sum(np.add.reduce(v2[p], axis=0, dtype=acc) for p in ps),
+                             _halves(v2.shape[0]))  # fmt: skip
+                rows = parts[0]
+                for more in parts[1:]:
+                    rows = rows + more
             return np.add.reduce(rows.reshape(rep, c), axis=0).astype(dt, copy=False)
     return np.sum(out_backprop, axis=axes, dtype=acc).astype(dt, copy=False)
 

@@ -2,8 +2,12 @@
 
 Kernels work on channels-last arrays and loop over the window taps (k_h * k_w passes of
 vectorized `np.maximum`/`np.add` over the whole output), which beats reducing a strided
-window view. The gradients are ops of their own (MaxPoolGrad, AvgPoolGrad, ...) with their
-own kernels and gradients, so second order works as in TF.
+window view. Windows that tile the input exactly (ksize == strides, e.g. 2x2/2) are reduced
+along the window rows first, on whole contiguous image rows, and their gradients are one
+comparison plus one exact select (MaxPoolGrad) or one broadcast store (AvgPoolGrad); large
+ones are split over the conv worker threads. The gradients are ops of their own
+(MaxPoolGrad, AvgPoolGrad, ...) with their own kernels and gradients, so second order works
+as in TF.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from arroyo.framework.op_registry import FLOATS, INTS, defop, execute
 from arroyo.framework.tensor_shape import TensorShape
 from arroyo.ops import array_ops
 from arroyo.ops._helpers import check_allowed, int_tensor, static_value, to_tensor
-from arroyo.ops.conv_ops import _attr_error, _get_sequence, convert_padding
+from arroyo.ops.conv_ops import _attr_error, _get_sequence, _halves, _run, convert_padding
 
 _MAX_T = FLOATS + INTS
 _AVG_T = FLOATS
@@ -246,20 +250,36 @@ def _blocks(geo, x):
     return x.reshape(x.shape[0], o1, k1, o2, k2, x.shape[-1])
 
 
-def _block_max(x, geo):
-    """Max pool of exactly tiling windows: first along the window rows on whole contiguous
-    image rows (one long inner loop each), then along the window columns."""
+def _block_reduce(x, geo, ufunc, out):
+    """out = ufunc-reduction of exactly tiling windows: first along the window rows, on
+    whole contiguous image rows (one long inner loop each), then along the window columns."""
     n, c = x.shape[0], x.shape[-1]
     (o1, o2), (k1, k2) = geo.out, geo.k
     rows = x.reshape(n, o1, k1, -1)
-    m = np.array(rows[:, :, 0]) if k1 > 1 else rows[:, :, 0]
-    for i in range(1, k1):
-        np.maximum(m, rows[:, :, i], out=m)
+    m = rows[:, :, 0]
+    if k1 > 1:
+        m = ufunc(m, rows[:, :, 1])
+        for i in range(2, k1):
+            ufunc(m, rows[:, :, i], out=m)
     cols = m.reshape(n, o1, o2, k2, c)
-    out = np.array(cols[:, :, :, 0])
-    for j in range(1, k2):
-        np.maximum(out, cols[:, :, :, j], out=out)
+    if k2 == 1:
+        out[...] = cols[:, :, :, 0]
+        return out
+    ufunc(cols[:, :, :, 0], cols[:, :, :, 1], out=out)
+    for j in range(2, k2):
+        ufunc(out, cols[:, :, :, j], out=out)
     return out
+
+
+_SPLIT = 1 << 21  # elements from which a tiling pool is split over the worker threads
+
+
+def _over_images(fn, n, size):
+    """fn(image slice) over all n images: on the worker threads when the operand is large."""
+    if size < _SPLIT or n < 2:
+        return [fn(slice(0, n))]
+    parts = _run(lambda ps: [fn(p) for p in ps], _halves(n))
+    return [r for part in parts for r in part]
 
 
 def _first_max_masks(xp, geo):
@@ -280,8 +300,10 @@ def _max_pool_fwd(op, nd):
         out_shape = (x.shape[0], *geo.out, x.shape[-1])
         if 0 in out_shape or x.size == 0:
             return _cf(np.zeros(out_shape, input.dtype), data_format)
-        if _blocks(geo, x) is not None:
-            return _cf(_block_max(x, geo), data_format)
+        if _tiles(geo):
+            out = np.empty(out_shape, x.dtype)
+            _over_images(lambda b: _block_reduce(x[b], geo, np.maximum, out[b]), len(x), x.size)
+            return _cf(out, data_format)
         xp = geo.pad(x, _lowest(x.dtype))
         out = None
         for sl in geo.taps():
@@ -318,10 +340,16 @@ def _max_pool_grad_kernel(op, nd):
         ):
             # Exactly tiling windows: one comparison of x with the broadcast max; when each
             # window holds its max once, the gradient is one select.
-            eq = np.equal(xb, y[:, :, None, :, None, :])
-            if np.count_nonzero(eq) == y.size:
+            eq = np.empty(xb.shape, bool)
+
+            def compare(b):
+                np.equal(xb[b], y[b, :, None, :, None, :], out=eq[b])
+                return np.count_nonzero(eq[b])
+
+            if sum(_over_images(compare, len(x), x.size)) == y.size:
                 dx = np.empty(eq.shape, grad.dtype)
-                _select(eq, g[:, :, None, :, None, :], dx)
+                _over_images(lambda b: _select(eq[b], g[b, :, None, :, None, :], dx[b]), len(x),
+                             x.size)  # fmt: skip
                 return _cf(dx.reshape(x.shape), data_format)
         xp = geo.pad(x, _lowest(x.dtype))
         masks = _tap_masks(xp, y, geo) or _first_max_masks(xp, geo)
@@ -481,6 +509,18 @@ def _avg_pool_fwd(op, nd):
         if 0 in out_shape or x.size == 0:
             return _cf(np.zeros(out_shape, v.dtype), data_format)
         acc = _acc_dtype(x.dtype)
+        if _tiles(geo):
+            # Window rows first (long inner loops), then columns: (a + c) + (b + d) for 2x2
+            # instead of ((a + b) + c) + d, within float rounding of the tap order.
+            xa = x.astype(acc, copy=False)
+            out = np.empty(out_shape, acc)
+            cnt = acc.type(geo.k[0] * geo.k[1])
+
+            def pool(b):
+                np.divide(_block_reduce(xa[b], geo, np.add, out[b]), cnt, out=out[b])
+
+            _over_images(pool, len(x), x.size)
+            return _cf(out.astype(v.dtype, copy=False), data_format)
         xp = geo.pad(x.astype(acc, copy=False), 0)
         out = None
         for sl in geo.taps():
@@ -521,7 +561,12 @@ def _avg_pool_grad_kernel(op, nd):
         if tiles:
             # Exactly tiling windows: one broadcast store of the scaled gradient.
             gs = g.astype(acc) / geo.counts(acc)
-            _blocks(geo, dxp)[...] = gs[:, :, None, :, None, :]
+            dxb = _blocks(geo, dxp)
+
+            def store(b):
+                dxb[b] = gs[b, :, None, :, None, :]
+
+            _over_images(store, len(gs), dxp.size)
         elif g.size:
             gs = g.astype(acc) / geo.counts(acc)
             disjoint = all(s >= k for s, k in zip(geo.s, geo.k))
