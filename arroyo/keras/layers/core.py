@@ -487,6 +487,7 @@ class Embedding(Layer):
                  weights=None, lora_rank=None, input_length=None, **kwargs):  # fmt: skip
         from arroyo.keras import initializers
 
+        kwargs.pop("quantization_config", None)  # Keras 3.1x writes it in configs
         super().__init__(**kwargs)
         self.input_dim = int(input_dim)
         self.output_dim = int(output_dim)

@@ -73,6 +73,16 @@ def _in_graph():
     return g is not None
 
 
+def _zeros(batch, size, dtype):
+    # tf.zeros of a list mixing a tensor and ints (TF packs it; arroyo's zeros does not yet)
+    if isinstance(batch, int):
+        return tf.zeros([batch, size], dtype=dtype)
+    z = tf.zeros(tf.stack([tf.cast(batch, "int32"), size]), dtype=dtype)
+    if hasattr(z, "set_shape"):
+        z.set_shape([None, size])  # Fill's inference does not see through Pack
+    return z
+
+
 def _is_nested(x):
     return isinstance(x, (list, tuple))
 
@@ -179,8 +189,7 @@ class _BaseCell(DropoutRNNCell, Layer):
 
     def get_initial_state(self, batch_size=None):
         sizes = self.state_size if _is_nested(self.state_size) else [self.state_size]
-        states = [tf.zeros([batch_size, d], dtype=self.compute_dtype) for d in sizes]
-        return states if _is_nested(self.state_size) else states[0]
+        return [_zeros(batch_size, d, self.compute_dtype) for d in sizes]
 
     def _fast_ok(self, training):
         """Whether the sequence path (one input projection, fused steps) applies."""
@@ -543,16 +552,17 @@ class StackedRNNCells(Layer):
                 out.append(fn(batch_size=batch_size))
             else:
                 sizes = cell.state_size if _is_nested(cell.state_size) else [cell.state_size]
-                st = [tf.zeros([batch_size, d], dtype=self.compute_dtype) for d in sizes]
+                st = [_zeros(batch_size, d, self.compute_dtype) for d in sizes]
                 out.append(st if _is_nested(cell.state_size) else st[0])
         return out
 
     def call(self, inputs, states, training=False, **kwargs):
         new_states = []
         for cell, st in zip(self.cells, states):
-            st = list(st) if _is_nested(st) else [st]
+            was_list = _is_nested(st)
+            st = list(st) if was_list else [st]
             inputs, st = _call_cell(cell, inputs, st, training)
-            new_states.append(st if _is_nested(cell.state_size) else st[0])
+            new_states.append(st if was_list or len(st) != 1 else st[0])
         return inputs, new_states
 
     def build(self, input_shape):
@@ -672,7 +682,7 @@ def _while_loop(step, xs, states, mask, go_backwards, zero_output_for_mask, retu
     batch = states[0].shape[0]
     out_shape = tf.TensorShape([batch, output_size])
     out_ta = tf.TensorArray(xs.dtype, size=n, element_shape=out_shape)
-    prev0 = tf.zeros([tf.shape(xs)[0], output_size], xs.dtype)
+    prev0 = _zeros(tf.shape(xs)[0], output_size, xs.dtype)
     k = len(states)
 
     def cond(t, *_):
@@ -778,11 +788,7 @@ class RNN(Layer):
         shape = tuple(sequences_shape)
         step_shape = (shape[0],) + shape[2:]
         if isinstance(self.cell, Layer) and not self.cell.built:
-            backend.call_state.scope.append(self.name)
-            try:
-                self.cell._maybe_build(step_shape)
-            finally:
-                backend.call_state.scope.pop()
+            self.cell._maybe_build(step_shape)
         if self.stateful:
             if self.states is not None:
                 self.reset_state()
@@ -807,7 +813,7 @@ class RNN(Layer):
         if fn is not None:
             init = fn(batch_size=batch_size)
             return list(init) if _is_nested(init) else [init]
-        return [tf.zeros([batch_size, d], dtype=self.compute_dtype) for d in self.state_size]
+        return [_zeros(batch_size, d, self.compute_dtype) for d in self.state_size]
 
     def reset_states(self):
         self.reset_state()
@@ -910,7 +916,8 @@ class RNN(Layer):
             self.return_sequences, self.unroll, self._output_size(),
         )  # fmt: skip
         if stacked:
-            states = _regroup(states, cell.state_size)
+            listy = [isinstance(c, _BaseCell) or _is_nested(c.state_size) for c in cell.cells]
+            states = _regroup(states, cell.state_size, listy)
         return last, outputs, states
 
     def get_config(self):
@@ -953,16 +960,17 @@ def _flatten(x):
     return out
 
 
-def _regroup(flat, sizes):
-    """Flat states back into one entry per cell (a list for cells with several states)."""
+def _regroup(flat, sizes, listy=None):
+    """Flat states back into one entry per cell (a list for cells with several states, and
+    for those `listy` marks)."""
     flat = _flatten(flat)
     out, i = [], 0
-    for s in sizes:
+    for j, s in enumerate(sizes):
         if _is_nested(s):
             out.append(list(flat[i : i + len(s)]))
             i += len(s)
         else:
-            out.append(flat[i])
+            out.append([flat[i]] if listy is not None and listy[j] else flat[i])
             i += 1
     return out
 

@@ -152,6 +152,7 @@ _MODULES = {
     "arroyo.keras.constraints": "keras.constraints",
     "arroyo.keras.callbacks": "keras.callbacks",
     "arroyo.keras.activations": "keras.activations",
+    "arroyo.keras._mask_ops": "keras.src.ops.numpy",
 }
 
 
@@ -256,6 +257,7 @@ def _builtin_class(module, class_name):
         "keras.metrics": "arroyo.keras.metrics",
         "keras.regularizers": "arroyo.keras.regularizers",
         "keras.constraints": "arroyo.keras.constraints",
+        "keras.src.ops.numpy": "arroyo.keras._mask_ops",  # mask ops (NotEqual, Any)
     }
     candidates = []
     if module in table:
