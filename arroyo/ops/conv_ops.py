@@ -320,6 +320,83 @@ def _run(work, items, flops=float("inf")):
         return [first] + [f.result() for f in futures]
 
 
+class _Job:
+    """Items of one `_run_items` call, claimed one at a time by the participating threads."""
+
+    __slots__ = ("items", "next", "lock", "idle", "active", "results", "error")
+
+    def __init__(self, items):
+        self.items = items
+        self.next = 0
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.active = 0  # helper threads that claimed an item and have not finished
+        self.results = [None] * len(items)
+        self.error = None
+
+    def take(self, make, helper):
+        joined = False
+        try:
+            fn = None
+            while True:
+                with self.lock:
+                    i = self.next
+                    if i >= len(self.items) or self.error is not None:
+                        return
+                    self.next = i + 1
+                    if helper and not joined:
+                        self.active += 1
+                        joined = True
+                if fn is None:
+                    fn = make()
+                self.results[i] = fn(self.items[i])
+        except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread
+            with self.lock:
+                self.error = e
+        finally:
+            if joined:
+                with self.lock:
+                    self.active -= 1
+                    if not self.active:
+                        self.idle.notify_all()
+
+
+def _run_items(make, items, flops=float("inf")):
+    """[make()(item) for item in items], make() called once per participating thread, with
+    OpenBLAS on one thread; results in item order, so reductions over them do not depend
+    on which thread did what.
+
+    Above _PAR_FLOPS the worker threads help: items are claimed one at a time, and the
+    calling thread waits only for helpers that are still inside an item. A helper that does
+    not get a core in time (other processes busy) finds nothing left and costs nothing:
+    the caller has done the work itself, as a serial run (a static split would wait for it,
+    measured ~3 ms per call under load).
+    """
+    global _POOL
+    nw = min(_n_workers(), len(items))
+    with _SINGLE_BLAS:
+        if nw < 2 or flops < _PAR_FLOPS or not _BLAS_THREADS:
+            fn = make()
+            return [fn(item) for item in items]
+        if _POOL is None or _POOL[0] != os.getpid():
+            from concurrent.futures import ThreadPoolExecutor
+
+            _POOL = (
+                os.getpid(),
+                ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"),
+            )
+        job = _Job(items)
+        for _ in range(nw - 1):
+            _POOL[1].submit(job.take, make, True)
+        job.take(make, False)
+        with job.lock:
+            while job.active:
+                job.idle.wait()
+        if job.error is not None:
+            raise job.error
+        return job.results
+
+
 # -- im2col engine ----------------------------------------------------------------------
 #
 # One conv call is cut into chunks of (images, output rows) whose im2col block is about
@@ -461,12 +538,16 @@ def _conv_gemm(x, w2, g):
     flops = _conv_flops(n, g, kdim, k)
     plan = _split_for_threads(_plan(n, g.ho, g.wo * kdim * x.itemsize), flops)
 
-    def work(chunks):
-        cols = _Cols(x, g, chunks)
-        for b0, b1, r0, r1 in chunks:
-            np.matmul(cols.block(b0, b1, r0, r1), w2, out=out[b0:b1, r0:r1].reshape(-1, k))
+    def make():
+        block = _Cols(x, g, plan).block
 
-    _run(work, plan, flops)
+        def chunk(c):
+            b0, b1, r0, r1 = c
+            np.matmul(block(b0, b1, r0, r1), w2, out=out[b0:b1, r0:r1].reshape(-1, k))
+
+        return chunk
+
+    _run_items(make, plan, flops)
     return out
 
 
@@ -477,19 +558,19 @@ def _filter_gemm(x, dy, g):
     flops = _conv_flops(n, g, kdim, k)
     plan = _split_for_threads(_plan(n, g.ho, g.wo * kdim * x.itemsize), flops)
 
-    def work(chunks):
-        cols = _Cols(x, g, chunks)
-        acc = np.zeros((kdim, k), x.dtype)
-        tmp = _scratch("dw", (kdim, k), x.dtype)
-        for b0, b1, r0, r1 in chunks:
-            np.matmul(cols.block(b0, b1, r0, r1).T, dy[b0:b1, r0:r1].reshape(-1, k), out=tmp)
-            acc += tmp
-        return acc
+    def make():
+        block = _Cols(x, g, plan).block
 
-    parts = _run(work, plan, flops)
+        def chunk(c):
+            b0, b1, r0, r1 = c
+            return np.matmul(block(b0, b1, r0, r1).T, dy[b0:b1, r0:r1].reshape(-1, k))
+
+        return chunk
+
+    parts = _run_items(make, plan, flops)
     total = parts[0]
     for p in parts[1:]:
-        total += p
+        total += p  # in chunk order: the same sum whichever threads ran
     return total
 
 
@@ -1113,8 +1194,7 @@ def _bias_add_kernel(value, bias, data_format="NHWC"):
             if value.size < _BIAS_SPLIT:
                 return np.add(v2, tiled).reshape(value.shape)
             out = np.empty(v2.shape, value.dtype)
-            _run(lambda parts: [np.add(v2[p], tiled, out=out[p]) for p in parts],
-                 _halves(v2.shape[0]))  # fmt: skip
+            _run_items(lambda: lambda p: np.add(v2[p], tiled, out=out[p]), _halves(v2.shape[0]))
             return out.reshape(value.shape)
         return np.add(value, bias)
     return np.add(value, bias.reshape((-1,) + (1,) * (r - 2)))
@@ -1175,8 +1255,8 @@ def _bias_add_grad_kernel(out_backprop, data_format="NHWC"):
             if out_backprop.size < _BIAS_SPLIT:
                 rows = np.add.reduce(v2, axis=0, dtype=acc)
             else:
-                parts = _run(lambda ps: sum(np.add.reduce(v2[p], axis=0, dtype=acc) for p in ps),
-                             _halves(v2.shape[0]))  # fmt: skip
+                parts = _run_items(lambda: lambda p: np.add.reduce(v2[p], axis=0, dtype=acc),
+                                   _halves(v2.shape[0]))  # fmt: skip
                 rows = parts[0]
                 for more in parts[1:]:
                     rows = rows + more

@@ -23,7 +23,7 @@ from arroyo.framework.op_registry import FLOATS, INTS, defop, execute
 from arroyo.framework.tensor_shape import TensorShape
 from arroyo.ops import array_ops
 from arroyo.ops._helpers import check_allowed, int_tensor, static_value, to_tensor
-from arroyo.ops.conv_ops import _attr_error, _get_sequence, _halves, _run, convert_padding
+from arroyo.ops.conv_ops import _attr_error, _get_sequence, _halves, _run_items, convert_padding
 
 _MAX_T = FLOATS + INTS
 _AVG_T = FLOATS
@@ -278,8 +278,7 @@ def _over_images(fn, n, size):
     """fn(image slice) over all n images: on the worker threads when the operand is large."""
     if size < _SPLIT or n < 2:
         return [fn(slice(0, n))]
-    parts = _run(lambda ps: [fn(p) for p in ps], _halves(n))
-    return [r for part in parts for r in part]
+    return _run_items(lambda: fn, _halves(n))
 
 
 def _first_max_masks(xp, geo):

@@ -301,3 +301,39 @@ def test_pool_nchw_tiles():
     dx = tape.gradient(z, xt).numpy()
     assert dx.shape == x.shape and dx.sum() == 2 * 3 * 2 * 3
     np.testing.assert_array_equal(dx == 1, x == np.repeat(np.repeat(y, 2, 2), 2, 3))
+
+
+# -- the thread scheduler ----------------------------------------------------------------
+
+
+def test_run_items_results_in_order_errors_raised(monkeypatch):
+    monkeypatch.setattr(conv_ops, "_PAR_FLOPS", 0.0)
+    made = []
+
+    def make():
+        made.append(1)
+        return lambda i: i * i
+
+    assert conv_ops._run_items(make, list(range(40))) == [i * i for i in range(40)]
+    assert 1 <= len(made) <= conv_ops._n_workers()
+
+    def bad(i):
+        if i == 7:
+            raise ValueError("item 7")
+        return i
+
+    with pytest.raises(ValueError, match="item 7"):
+        conv_ops._run_items(lambda: bad, list(range(20)))
+    assert conv_ops._SingleBlas.depth == 0
+
+
+def test_filter_gradient_bits_do_not_depend_on_threads(monkeypatch):
+    x = RNG.standard_normal((6, 14, 14, 8)).astype(np.float32)
+    dy = RNG.standard_normal((6, 14, 14, 4)).astype(np.float32)
+    monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 20000)
+    args = (x, np.array([3, 3, 8, 4]), dy, [1, 1, 1, 1], "SAME")
+    monkeypatch.setattr(conv_ops, "_PAR_FLOPS", 1e30)
+    serial = conv_ops._conv2d_bp_filter_kernel(*args)
+    monkeypatch.setattr(conv_ops, "_PAR_FLOPS", 0.0)
+    for _ in range(3):
+        np.testing.assert_array_equal(conv_ops._conv2d_bp_filter_kernel(*args), serial)
