@@ -219,13 +219,28 @@ def check_same_dtype(op_name, tensors):
     first = tensors[0].dtype
     for i, t in enumerate(tensors[1:], 1):
         if t.dtype is not first:
-            raise InvalidArgumentError(
-                None,
-                None,
-                f"cannot compute {op_name} as input #{i}(zero-based) was expected to be a "
-                f"{dtype_name(first)} tensor but is a {dtype_name(t.dtype)} tensor [Op:{op_name}]",
-            )
+            raise dtype_mismatch(op_name, i, first, t.dtype)
     return first
+
+
+def dtype_mismatch(op_name, i, expected, got):
+    """TF's error for input `i` of another dtype than input 0: an InvalidArgumentError when
+    an eager op runs, a TypeError while a graph is built (as TF's op constructor raises)."""
+    if state.graph is None:
+        return InvalidArgumentError(
+            None,
+            None,
+            f"cannot compute {op_name} as input #{i}(zero-based) was expected to be a "
+            f"{dtype_name(expected)} tensor but is a {dtype_name(got)} tensor [Op:{op_name}]",
+        )
+    op = _REGISTRY.get(op_name)
+    names = [n.lstrip("*") for n in op.inputs] if op is not None else []
+    name = names[i] if i < len(names) else f"input {i}"
+    first = names[0] if names else "input 0"
+    return TypeError(
+        f"Input '{name}' of '{op_name}' Op has type {got.name} that does not match type "
+        f"{expected.name} of argument '{first}'."
+    )
 
 
 def check_dtype_in(op_name, tensor, allowed, arg="x"):

@@ -9,7 +9,7 @@ import numpy as np
 from arroyo.framework import dtypes
 from arroyo.framework.composite_tensor import CompositeTensor, elementwise_binary, elementwise_unary
 from arroyo.framework.errors import InvalidArgumentError
-from arroyo.framework.op_registry import dtype_name, execute
+from arroyo.framework.op_registry import dtype_mismatch, dtype_name, execute
 from arroyo.framework.tensor import EagerTensor, Tensor, _wrap, convert_to_tensor
 
 # Kernels follow IEEE semantics (1/0 = inf, log(0) = -inf) silently, as TF does; NumPy's
@@ -52,12 +52,7 @@ def same_dtype_operands(op_name: str, values) -> list:
     first = out[0].dtype
     for i, t in enumerate(out[1:], 1):
         if t.dtype is not first:
-            raise InvalidArgumentError(
-                None,
-                None,
-                f"cannot compute {op_name} as input #{i}(zero-based) was expected to be a "
-                f"{dtype_name(first)} tensor but is a {dtype_name(t.dtype)} tensor [Op:{op_name}]",
-            )
+            raise dtype_mismatch(op_name, i, first, t.dtype)
     return out
 
 

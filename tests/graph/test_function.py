@@ -283,3 +283,24 @@ def test_retracing_warning_names_changed_shape_and_catches_new_functions(caplog)
             for _ in range(per_shape):
                 qq(tf.ones([i + 1]))
         assert [m.split(" calls")[0] for m in _retrace_warnings(caplog)] == expected
+
+
+def test_dtype_mismatch_while_tracing_is_tfs_type_error():
+    # TF 2.21 raises TypeError from the op constructor while building a graph (and
+    # InvalidArgumentError eagerly), naming the op's inputs.
+    @tf.function
+    def add(a, b):
+        return a + b
+
+    with pytest.raises(TypeError, match=r"Input 'y' of 'AddV2' Op has type int64 that does "
+                       r"not match type int32 of argument 'x'\."):  # fmt: skip
+        add(tf.constant(1), tf.constant(1, tf.int64))
+
+    @tf.function
+    def mm(a, b):
+        return tf.matmul(a, b)
+
+    with pytest.raises(TypeError, match=r"Input 'b' of 'MatMul' Op has type float64"):
+        mm(tf.ones([2, 2]), tf.ones([2, 2], tf.float64))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[Op:AddV2\]"):
+        _ = tf.constant(1) + tf.constant(1, tf.int64)
