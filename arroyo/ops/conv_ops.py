@@ -296,28 +296,14 @@ def _n_workers():
 
 
 def _run(work, items, flops=float("inf")):
-    """Calls work(sub_items) for a round-robin split of `items` over the worker threads
-    (the calling thread takes the first share), with OpenBLAS on one thread.
-
-    Returns the list of the workers' results (one entry when run serially).
+    """Calls work(list of items): once with all of them on the calling thread, or, when the
+    worker threads help (see `_run_items`), once per item. Returns the list of results.
     """
-    global _POOL
-    nw = min(_n_workers(), len(items))
-    with _SINGLE_BLAS:
-        if nw < 2 or flops < _PAR_FLOPS or not _BLAS_THREADS:
-            # Without the OpenBLAS setter the GEMMs keep BLAS's own threads: no more here.
+    if min(_n_workers(), len(items)) < 2 or flops < _PAR_FLOPS or not _blas_threads():
+        # Without the OpenBLAS setter the GEMMs keep BLAS's own threads: no more here.
+        with _SINGLE_BLAS:
             return [work(items)]
-        if _POOL is None or _POOL[0] != os.getpid():
-            # (Re)created after a fork: a forked child has the pool object but not its threads.
-            from concurrent.futures import ThreadPoolExecutor
-
-            _POOL = (
-                os.getpid(),
-                ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"),
-            )
-        futures = [_POOL[1].submit(work, items[w::nw]) for w in range(1, nw)]
-        first = work(items[0::nw])
-        return [first] + [f.result() for f in futures]
+    return _run_items(lambda: lambda item: work([item]), items, flops)
 
 
 class _Job:
