@@ -242,10 +242,16 @@ _TRUEDIV_INT_TO_FLOAT = {
 
 def truediv(x, y, name=None):
     """Python 3 `/`: integers are cast to float (int32 -> float64) before dividing."""
-    if type(x) is EagerTensor and type(y) is EagerTensor:
+    if type(x) is EagerTensor:
         dt = x._value.dtype
-        if dt is y._value.dtype and dt.kind in "fc":
-            return execute(_OPS["RealDiv"][0], (x, y), NO_ATTRS, name)
+        if dt.kind in "fc":
+            if type(y) is EagerTensor:
+                if dt is y._value.dtype:
+                    return execute(_REALDIV, (x, y), NO_ATTRS, name)
+            elif type(y) in _PY_SCALARS:  # x / 2.0: the scalar fast path
+                return binary(_REALDIV, _REALDIV_NP, _REALDIV_ALLOWED, x, y, name)
+    elif type(y) is EagerTensor and type(x) in _PY_SCALARS and y._value.dtype.kind in "fc":
+        return binary(_REALDIV, _REALDIV_NP, _REALDIV_ALLOWED, x, y, name)
     if isinstance(x, CompositeTensor) or isinstance(y, CompositeTensor):
         return elementwise_binary(truediv, x, y)
     x, y = same_dtype_operands("RealDiv", (x, y))
@@ -253,6 +259,9 @@ def truediv(x, y, name=None):
     if target is not None:
         x, y = cast(x, target), cast(y, target)
     return _call_binary("RealDiv", x, y, name)
+
+
+_REALDIV, _REALDIV_NP, _REALDIV_ALLOWED = _OPS["RealDiv"]
 
 
 def realdiv(x, y, name=None):
