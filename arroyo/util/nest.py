@@ -143,13 +143,7 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
                 f"{flat_sequence}\nnest cannot guarantee that it is safe to map one to the other."
             )
         return flat_sequence[0]
-    flat = list(flat_sequence)
-    n = len(flatten(structure))
-    if n != len(flat):
-        raise ValueError(
-            f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had {len(flat)} "
-            f"items.  Structure: {structure}, flat_sequence: {flat_sequence}."
-        )
+    flat = _counted(structure, flat_sequence, expand_composites=False)
     pos = [0]
 
     def build(s):
@@ -162,15 +156,21 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     return build(structure)
 
 
-def _pack_expand(structure, flat_sequence):
-    """`pack_sequence_as(..., expand_composites=True)`: composites rebuilt from components."""
+def _counted(structure, flat_sequence, expand_composites):
+    """`flat_sequence` as a list, after TF's check that it has one item per atom."""
     flat = list(flat_sequence)
-    n = len(flatten(structure, expand_composites=True))
+    n = len(flatten(structure, expand_composites=expand_composites))
     if n != len(flat):
         raise ValueError(
             f"Could not pack sequence. Structure had {n} atoms, but flat_sequence had {len(flat)} "
             f"items.  Structure: {structure}, flat_sequence: {flat_sequence}."
         )
+    return flat
+
+
+def _pack_expand(structure, flat_sequence):
+    """`pack_sequence_as(..., expand_composites=True)`: composites rebuilt from components."""
+    flat = _counted(structure, flat_sequence, expand_composites=True)
     pos = [0]
 
     def build(s):
