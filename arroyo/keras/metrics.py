@@ -40,7 +40,11 @@ class Metric:
     """
 
     def __init__(self, dtype=None, name=None):
-        self.name = name or _leaf_utils.to_snake_case(type(self).__name__)
+        if not name:  # Keras 3 numbers auto names: auc, auc_1, ... (reset by clear_session)
+            from arroyo.keras.backend import unique_name
+
+            name = unique_name(_leaf_utils.to_snake_case(type(self).__name__))
+        self.name = name
         self._dtype = dtype
         self._variables = []
 
@@ -163,7 +167,7 @@ class MeanMetricWrapper(Mean):
     """The mean of `fn(y_true, y_pred, **kwargs)` over everything seen."""
 
     def __init__(self, fn, name=None, dtype=None, **kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", "mean"), dtype=dtype)
+        super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
