@@ -364,9 +364,6 @@ class LSTMCell(_BaseCell):
         h = o * self.activation(c)
         return h, [h, c]
 
-    def _project(self, sequence, training):
-        return super()._project(sequence, training)
-
     def _step(self, xp_t, states, rdp):
         h_tm1, c_tm1 = states
         z = xp_t + tf.matmul(h_tm1, self.recurrent_kernel)
@@ -828,11 +825,8 @@ class RNN(Layer):
             mask = mask[0]
         out = mask if self.return_sequences else None
         if self.return_state:
-            return [out] + [None for _ in _flatten(self.get_initial_state_sizes())]
+            return [out] + [None for _ in _flatten(self.state_size)]
         return out
-
-    def get_initial_state_sizes(self):
-        return self.state_size
 
     def __call__(self, *args, **kwargs):
         # `RNN(...)(x, initial_state)` / `[x, *states]`: Keras accepts both
