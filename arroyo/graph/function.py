@@ -121,18 +121,15 @@ class _Unhashable:
         return id(self.obj)
 
 
-def _leaf_key(x, relax):
+def _leaf_key(x):
     """Cache-key part of one argument leaf; tensors are also collected as inputs."""
     if isinstance(x, Tensor):
-        shape = x.shape
-        if relax:
-            shape = TensorShape(None if shape.rank is None else [None] * shape.rank)
-        return ("T", x.dtype, shape._dims)
+        return ("T", x.dtype, x.shape._dims)
     if _is_variable(x):
         return ("V", id(x))
     if isinstance(x, CompositeTensor):  # SparseTensor, RaggedTensor: keyed by their TypeSpec
         spec = x._type_spec
-        return ("C", spec._with_shape(_relaxed(x, _RELAX if relax else None)) if relax else spec)
+        return ("C", spec)
     if isinstance(x, (int, float, str, bytes, bool, type(None), complex)):
         return ("P", type(x), x)
     if isinstance(x, np.ndarray):
@@ -144,10 +141,10 @@ def _leaf_key(x, relax):
     return ("H", type(x), x)
 
 
-def _make_key(args, relax):
+def _make_key(args):
     flat = nest.flatten(args)
     struct = _structure_sig(args)
-    return (struct, tuple(_leaf_key(x, relax) for x in flat))
+    return (struct, tuple(_leaf_key(x) for x in flat))
 
 
 _SCALAR_TYPES = (int, float, bool, str, type(None))
@@ -199,6 +196,8 @@ class Function:
         self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
         self._cache: dict = {}
         self._fast_cache: dict = {}  # flat (tensor/scalar) call signature -> ConcreteFunction
+        self._general: dict = {}  # reduce_retracing: shape-free key -> [(shapes, function)]
+        self._shape_overrides = None  # placeholder shapes of the trace in progress
         self._tracing_count = 0
         self._stats = _stats_for(python_function)
         self._created_variables = False
@@ -256,7 +255,7 @@ class Function:
                 cf = self._fast_cache.get(fast_key)
                 if cf is not None:
                     return cf._call_fast(args)
-                cf = self._cache.get(_make_key(args, self._reduce_retracing))
+                cf = self._lookup(args)
                 if cf is None:
                     cf = self._trace(args)
                     self._check_retracing(args)
@@ -264,13 +263,24 @@ class Function:
                 return cf._call_with_structure(args)
         if kwargs or self._input_signature is not None:
             args = self._canonicalize(args, kwargs)
-        cf = self._cache.get(
-            _make_key(args, self._reduce_retracing) if self._input_signature is None else None
-        )
+        cf = self._cache.get(None) if self._input_signature is not None else self._lookup(args)
         if cf is None:
             cf = self._trace(args)
             self._check_retracing(args)
         return cf._call_with_structure(args)
+
+    def _lookup(self, args):
+        """The traced function for `args`, or None. With reduce_retracing, as TF, a trace
+        whose input shapes are more general than these arguments' serves them too."""
+        key = _make_key(args)
+        cf = self._cache.get(key)
+        if cf is None and self._reduce_retracing:
+            gkey, shapes, _ = _general_key(args)
+            for traced, candidate in reversed(self._general.get(gkey, ())):
+                if all(t.is_compatible_with(s) for t, s in zip(traced, shapes)):
+                    self._cache[key] = cf = candidate
+                    break
+        return cf
 
     def _check_retracing(self, args):
         """TF's frequent-retracing warning, naming the argument that changed."""
@@ -334,7 +344,9 @@ class Function:
             if len(out) < n:
                 raise TypeError(f"{self._name}() missing arguments for its input_signature")
             sig_args = out[:n]
-            for a, spec in zip(nest.flatten(sig_args), nest.flatten(list(self._input_signature))):
+            sig = list(self._input_signature)
+            converted = []
+            for a, spec in zip(nest.flatten_up_to(sig, sig_args), nest.flatten(sig)):
                 if isinstance(spec, TypeSpec):
                     if not spec.is_compatible_with(a):
                         got, want = _first_mismatch(a, spec)
@@ -343,6 +355,7 @@ class Function:
                             f"to {want!r}`. Received args: {args} and kwargs: {kwargs} for "
                             f"signature: {self._input_signature}."
                         )
+                    converted.append(a)
                     continue
                 if isinstance(spec, TensorSpec):
                     t = (
@@ -356,14 +369,35 @@ class Function:
                             f"{TensorSpec(t.shape, t.dtype)!r} to {spec!r}`. Received args: {args} and kwargs: {kwargs} "
                             f"for signature: {self._input_signature}."
                         )
+                    a = t  # NumPy arrays and Python values are passed on as tensors, as TF does
+                converted.append(a)
+            out[:n] = nest.pack_sequence_as(sig, converted)
         return tuple(out)
 
     def _convert_python_args(self, args):
         return args
 
     def _trace(self, args):
-        key = _make_key(args, self._reduce_retracing) if self._input_signature is None else None
-        cf = self._trace_concrete(args)
+        if self._input_signature is not None:
+            cf = self._cache[None] = self._trace_concrete(args)
+            return cf
+        key = _make_key(args)
+        if not self._reduce_retracing:
+            cf = self._cache[key] = self._trace_concrete(args)
+            return cf
+        # reduce_retracing, as TF: the first trace keeps the call's shapes; a later one uses
+        # the most specific shapes common to this call and the previous trace (dims that
+        # differ become None; a different rank, an unknown shape).
+        gkey, shapes, tensors = _general_key(args)
+        traces = self._general.setdefault(gkey, [])
+        if traces:
+            shapes = [_common_shape(a, b) for a, b in zip(traces[-1][0], shapes)]
+        self._shape_overrides = {id(t): sh for t, sh in zip(tensors, shapes)}
+        try:
+            cf = self._trace_concrete(args)
+        finally:
+            self._shape_overrides = None
+        traces.append((shapes, cf))
         self._cache[key] = cf
         return cf
 
@@ -400,8 +434,7 @@ class Function:
                 cf = self._trace_concrete(args, input_signature=args)
                 self._cache[key] = cf
             return cf
-        key = _make_key(args, self._reduce_retracing) if self._input_signature is None else None
-        cf = self._cache.get(key)
+        cf = self._cache.get(None) if self._input_signature is not None else self._lookup(args)
         if cf is None:
             cf = self._trace(args)
         return cf
@@ -412,7 +445,7 @@ class Function:
 
 def _spec_key(args):
     return tuple(
-        (s.dtype, s.shape._dims) if isinstance(s, TensorSpec) else _leaf_key(s, False)
+        (s.dtype, s.shape._dims) if isinstance(s, TensorSpec) else _leaf_key(s)
         for s in nest.flatten(args)
     )
 
@@ -436,10 +469,7 @@ def trace(fn, args, name, input_signature=None, owner=None):
                 placeholders.append(ph)
                 return ph
             if isinstance(x, Tensor):
-                shape = x.shape
-                if owner is not None and owner._reduce_retracing and shape.rank is not None:
-                    shape = TensorShape([None] * shape.rank)
-                ph = graph.placeholder(x.dtype, shape)
+                ph = graph.placeholder(x.dtype, x.shape)
                 placeholders.append(ph)
                 return ph
             return x
@@ -456,7 +486,9 @@ def trace(fn, args, name, input_signature=None, owner=None):
                 s = TensorSpec(s.shape, s.dtype, s.name or nm)
                 return to_placeholder_base(x if not isinstance(x, TensorSpec) else s, s)
             if isinstance(x, Tensor):
-                ph = to_placeholder_base(TensorSpec(_relaxed(x, owner), x.dtype, nm))
+                overrides = getattr(owner, "_shape_overrides", None)
+                shape = overrides.get(id(x), x.shape) if overrides else x.shape
+                ph = to_placeholder_base(TensorSpec(shape, x.dtype, nm))
                 if isinstance(x, EagerTensor):
                     graph._trace_feeds[id(ph)] = x._value
                 return ph
@@ -766,18 +798,25 @@ def _first_mismatch(value, spec):
     return value._type_spec, spec
 
 
-class _RelaxAll:
-    _reduce_retracing = True
+def _general_key(args):
+    """For reduce_retracing: the cache key without tensor shapes, the shapes, the tensors."""
+    flat = nest.flatten(args)
+    shapes, tensors, leaves = [], [], []
+    for x in flat:
+        if isinstance(x, Tensor):
+            leaves.append(("T", x.dtype))
+            shapes.append(x.shape)
+            tensors.append(x)
+        else:
+            leaves.append(_leaf_key(x))
+    return (_structure_sig(args), tuple(leaves)), shapes, tensors
 
 
-_RELAX = _RelaxAll()
-
-
-def _relaxed(x, owner):
-    shape = x.shape
-    if owner is not None and owner._reduce_retracing and shape.rank is not None:
-        shape = TensorShape([None] * shape.rank)
-    return shape
+def _common_shape(a, b):
+    """The most specific shape compatible with both (TF's most specific common supertype)."""
+    if a.rank is None or b.rank is None or a.rank != b.rank:
+        return TensorShape(None)
+    return TensorShape([x if x == y else None for x, y in zip(a.as_list(), b.as_list())])
 
 
 def _leaf_names(fn, args):

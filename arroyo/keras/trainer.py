@@ -775,7 +775,10 @@ class Trainer:
             def run(*flat_args):
                 return step(nest.pack_sequence_as(structure, list(flat_args)))
 
-            compiled = tf.function(run, jit_compile=bool(self.jit_compile) or None)
+            # reduce_retracing as Keras 3: a smaller last batch does not trace again
+            compiled = tf.function(
+                run, jit_compile=bool(self.jit_compile) or None, reduce_retracing=True
+            )
             fn = _FlatCaller(compiled)
             cache[key] = fn
         del flat
@@ -939,7 +942,7 @@ class Trainer:
         if cbs is not None:
             cbs.on_test_end(logs)
         if return_dict:
-            return logs
+            return dict(sorted(logs.items()))  # Keras 3 returns the logs sorted by name
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
@@ -988,9 +991,10 @@ class Trainer:
                                        np.float32)  # fmt: skip
         batch = self._one_batch(x, y, sample_weight)
         self._symbolic_build(batch)
+        self.reset_metrics()  # as Keras 3: each call reports this batch alone
         logs = _pythonify(self._logs_from(self._function("train", batch)(batch)))
         if return_dict:
-            return logs
+            return dict(sorted(logs.items()))
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
@@ -998,9 +1002,10 @@ class Trainer:
         self._assert_compiled()
         batch = self._one_batch(x, y, sample_weight)
         self._symbolic_build(batch)
+        self.reset_metrics()
         logs = _pythonify(self._logs_from(self._function("test", batch)(batch)))
         if return_dict:
-            return logs
+            return dict(sorted(logs.items()))
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 

@@ -228,3 +228,19 @@ def static_value(t):
         return t._value
     fn = getattr(t, "_constant_value", None)
     return fn() if fn is not None else None
+
+
+def partial_shape_value(t):
+    """A 1-D shape tensor's entries where known (None where not), or None: TF's "constant
+    value partial shape", e.g. `tf.stack([tf.shape(x)[0], 3])` gives [None, 3]."""
+    v = static_value(t)
+    if v is not None:
+        return [int(d) for d in np.ravel(v)]
+    op = getattr(t, "_op", None)
+    if op is not None and op.type == "Pack" and all(i.shape.rank == 0 for i in op.inputs):
+        out = []
+        for i in op.inputs:
+            iv = static_value(i)
+            out.append(None if iv is None or int(iv) < 0 else int(iv))
+        return out
+    return None

@@ -16,6 +16,7 @@ from arroyo.ops._helpers import (
     NO_ATTRS,
     int_tensor,
     is_tensorlike,
+    partial_shape_value,
     same_dtype_operands,
     static_value,
     to_tensor,
@@ -74,6 +75,9 @@ def _fill_infer(inputs, attrs):
     dims = static_value(inputs[0])
     if dims is not None:
         return [(inputs[1].dtype, TensorShape([int(d) for d in np.ravel(dims)]))]
+    partial = partial_shape_value(inputs[0])
+    if partial is not None:
+        return [(inputs[1].dtype, TensorShape(partial))]
     # unknown sizes: the rank is still the length of `dims` when that is known (TF's rule)
     d = inputs[0].shape
     rank = d[0] if d.rank == 1 else None
@@ -113,6 +117,8 @@ def _shape_list(shape):
         return shape.as_list()
     if is_tensorlike(shape):
         return shape
+    if isinstance(shape, (list, tuple)) and any(is_tensorlike(d) for d in shape):
+        return convert_to_tensor(shape)  # [tf.shape(x)[0], 3]: packed, as TF converts it
     if isinstance(shape, (int, np.integer)):
         return [int(shape)]
     return shape

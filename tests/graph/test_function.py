@@ -59,10 +59,17 @@ def test_input_signature_and_reduce_retracing():
     with pytest.raises(TypeError):
         f(tf.constant([1, 2]))
 
+    # reduce_retracing as TF 2.21: the first trace keeps the shape, the next generalizes
+    # the dims that changed, a different rank generalizes to an unknown shape.
     g = tf.function(lambda x: x + 1, reduce_retracing=True)
-    g(tf.zeros([2]))
-    g(tf.zeros([3]))
-    assert g.experimental_get_tracing_count() == 1
+    counts = []
+    for shape in ([2], [3], [4], [4, 2], [5, 2], [7]):
+        out = g(tf.zeros(shape))
+        assert out.shape == tuple(shape)
+        counts.append(g.experimental_get_tracing_count())
+    assert counts == [1, 2, 2, 3, 3, 3]
+    specs = [cf.inputs[0].shape for cf in {id(c): c for c in g._cache.values()}.values()]
+    assert [s.as_list() if s.rank is not None else None for s in specs] == [[2], [None], None]
 
 
 def test_tf_print_runs_every_call_in_order():
@@ -304,3 +311,24 @@ def test_dtype_mismatch_while_tracing_is_tfs_type_error():
         mm(tf.ones([2, 2]), tf.ones([2, 2], tf.float64))
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[Op:AddV2\]"):
         _ = tf.constant(1) + tf.constant(1, tf.int64)
+
+
+def test_input_signature_converts_numpy_and_lists():
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+    def f(a):
+        return a * 2
+
+    assert f(np.ones((2, 3), np.float32)).numpy().tolist() == [[2.0] * 3] * 2
+    assert f([[1.0, 2.0, 3.0]]).numpy().tolist() == [[2.0, 4.0, 6.0]]
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_shape_list_with_tensors_packs_and_keeps_known_dims():
+    @tf.function
+    def g(x):
+        return tf.zeros([tf.shape(x)[0], 3]), tf.ones((tf.shape(x)[1], 2))
+
+    cf = g.get_concrete_function(tf.TensorSpec([None, 5]))
+    assert [t.shape.as_list() for t in cf.outputs] == [[None, 3], [None, 2]]  # as TF
+    z, o = g(tf.ones([2, 5]))
+    assert z.shape == (2, 3) and o.shape == (5, 2)

@@ -214,3 +214,25 @@ def test_utils():
     assert tf.keras.backend.floatx() == "float32" and tf.keras.backend.epsilon() == 1e-7
     with pytest.raises(ValueError):
         tf.keras.backend.set_floatx("int8")
+
+
+def test_on_batch_reports_the_batch_alone_and_dicts_are_sorted():
+    # Keras 3 (TF 2.21): train_on_batch/test_on_batch reset the metrics first, and the
+    # dict forms are sorted by name while lists keep [loss, metrics...].
+    import numpy as np
+
+    tf.keras.utils.set_random_seed(0)
+    m = tf.keras.Sequential([tf.keras.Input((3,)), tf.keras.layers.Dense(2)])
+    m.compile("sgd", tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+              metrics=["accuracy"])  # fmt: skip
+    x, y = np.ones((4, 3), np.float32), np.zeros((4,), np.int64)
+    logs = m.evaluate(x, y, return_dict=True, verbose=0)
+    assert list(logs) == ["accuracy", "loss"]
+    before = m.test_on_batch(x, y)
+    first = m.train_on_batch(x, y)
+    assert abs(first[0] - before[0]) < 1e-6  # the loss before this step's update
+    before = m.test_on_batch(x, y)
+    second = m.train_on_batch(x, y, return_dict=True)
+    assert list(second) == ["accuracy", "loss"]
+    # this batch alone (a running mean would still include `first`)
+    assert abs(second["loss"] - before[0]) < 1e-6 and abs(second["loss"] - first[0]) > 1e-4
