@@ -88,6 +88,7 @@ _LAZY = {
     "io": "arroyo._api.io",
     "ragged": "arroyo._api.ragged",
     "summary": "arroyo.summary",
+    "distribute": "arroyo.distribute",
     "profiler": "arroyo.profiler",
     "keras": "arroyo.keras",
     "optimizers": "arroyo.keras.optimizers",

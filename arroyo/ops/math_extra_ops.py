@@ -40,6 +40,11 @@ def _add_n_kernel(*xs, N=None):
     if len(xs) == 1:
         return np.array(xs[0])
     out = np.add(xs[0], xs[1])
+    if len(xs) > 2 and type(out) is not np.ndarray:  # scalars: NumPy returns no buffer
+        out = np.array(out)
+        for x in xs[2:]:
+            np.add(out, x, out=out)
+        return out[()]
     for x in xs[2:]:
         np.add(out, x, out=out)
     return out

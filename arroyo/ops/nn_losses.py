@@ -603,8 +603,19 @@ def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size
     if sample_weight is not None:
         w = to_tensor(sample_weight)
         loss = math_ops.multiply(loss, w if w.dtype is dt else math_ops.cast(w, dt))
+    replicas = _num_replicas()
     if global_batch_size is None:
         global_batch_size = array_ops.shape(loss)[0]
+        if replicas > 1:  # in a replica function: per-replica batch * replicas (TF)
+            global_batch_size = math_ops.multiply(global_batch_size, replicas)
+    elif not isinstance(global_batch_size, (int, np.integer)) and not (
+        getattr(global_batch_size, "dtype", None) is not None
+        and getattr(global_batch_size.dtype, "is_integer", False)
+    ):
+        raise TypeError(
+            'global_batch_size must be an integer..  Expected "x" to be integer type.  '
+            f"Found: tensor of dtype {to_tensor(global_batch_size).dtype!r}"
+        )
     from arroyo.ops.math_extra_ops import div_no_nan
 
     return div_no_nan(reduction_ops.reduce_sum(loss), math_ops.cast(global_batch_size, dt))
@@ -687,8 +698,20 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
 
 
 def scale_regularization_loss(regularization_loss):
-    """The summed regularization loss, divided by the number of replicas (one here)."""
-    return reduction_ops.reduce_sum(regularization_loss)
+    """The summed regularization loss, divided by the number of replicas in sync."""
+    total = reduction_ops.reduce_sum(regularization_loss)
+    replicas = _num_replicas()
+    if replicas > 1:
+        total = math_ops.divide(total, math_ops.cast(replicas, total.dtype))
+    return total
+
+
+def _num_replicas():
+    """Replicas in sync with the running tf.distribute replica function (1 outside one)."""
+    import sys
+
+    ctx = sys.modules.get("arroyo.distribute._context")
+    return 1 if ctx is None else ctx.num_replicas_in_replica_context()
 
 
 TF_API = {

@@ -73,6 +73,7 @@ VAR_HANDLE = defop("VarHandleOp", (), None, attrs={"dtype": None, "shape": None,
                                                    "shared_name": ""}, stateful=True)  # fmt: skip
 
 _uid = itertools.count()
+_distribute_hook = None  # set by arroyo.distribute (values.install) once it is imported
 
 
 class Variable:
@@ -90,7 +91,14 @@ class Variable:
     __array_priority__ = 100
 
     def __new__(cls, *args, **kwargs):
-        return object.__new__(ResourceVariable if cls is Variable else cls)
+        if cls is Variable:
+            cls = ResourceVariable
+        if _distribute_hook is not None and cls is not _UnreadVariable:
+            # Under a tf.distribute strategy scope: a MirroredVariable/SyncOnReadVariable.
+            obj = _distribute_hook(cls, kwargs)
+            if obj is not None:
+                return obj
+        return object.__new__(cls)
 
     def __init__(self, initial_value=None, trainable=None, validate_shape=True, caching_device=None,
                  name=None, variable_def=None, dtype=None, import_scope=None, constraint=None,

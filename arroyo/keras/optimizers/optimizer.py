@@ -15,6 +15,7 @@ list per kind of slot (`_momentums`, `_velocities`, ...), not TF1-style slot var
 from __future__ import annotations
 
 import re
+import sys as _sys
 import warnings
 
 import numpy as np
@@ -339,6 +340,12 @@ class Optimizer:
         grads = list(grads)
         if len(grads) == 0:
             return
+        dist = _sys.modules.get("arroyo.distribute._context")
+        if dist is not None and dist.multi_replica_context() is not None:
+            # In a replica function of several replicas: sum the gradients over replicas,
+            # apply once in cross-replica context (what TF's Keras optimizers do).
+            variables = trainable_variables or self._trainable_variables
+            return dist.apply_in_cross_replica(self.apply, grads, list(variables))
         if trainable_variables is None:
             if not self.built:
                 raise ValueError(
