@@ -233,7 +233,7 @@ class _SingleBlas:
         return self
 
     def __exit__(self, *exc):
-        blas = _BLAS_THREADS
+        blas = _blas_threads()
         if blas:
             cls = _SingleBlas
             with cls.lock:
@@ -247,8 +247,10 @@ _SINGLE_BLAS = _SingleBlas()
 
 
 def _reinit_lock():
+    global _BLAS_INIT_LOCK
     _SingleBlas.lock = threading.Lock()
     _SingleBlas.depth = 0
+    _BLAS_INIT_LOCK = threading.Lock()
 
 
 if hasattr(os, "register_at_fork"):
@@ -256,31 +258,44 @@ if hasattr(os, "register_at_fork"):
 _BLAS_THREADS = None  # (get, set) of the vendored OpenBLAS, or False when unavailable
 
 
-def _blas_threads():
-    global _BLAS_THREADS
-    if _BLAS_THREADS is None:
-        _BLAS_THREADS = False
-        try:
-            import ctypes
-            import glob
+_BLAS_INIT_LOCK = threading.Lock()
 
-            libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
-            for path in glob.glob(os.path.join(libdir, "*openblas*")):
-                lib = ctypes.CDLL(path)
-                for prefix, suffix in (
-                    ("scipy_openblas", "64_"),
-                    ("openblas", "64_"),
-                    ("openblas", ""),
-                ):
-                    get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
-                    put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
-                    if get is not None and put is not None:
-                        put.argtypes = [ctypes.c_int]
-                        _BLAS_THREADS = (get, put)
-                        return _BLAS_THREADS
-        except OSError:
-            pass
+
+def _blas_threads():
+    """(get, set) of the vendored OpenBLAS's thread count, or False when unavailable.
+
+    Looked up once, under a lock: `_SingleBlas` must see the same answer on enter and exit.
+    """
+    global _BLAS_THREADS
+    if _BLAS_THREADS is not None:
+        return _BLAS_THREADS
+    with _BLAS_INIT_LOCK:
+        if _BLAS_THREADS is None:
+            _BLAS_THREADS = _find_blas_threads()
     return _BLAS_THREADS
+
+
+def _find_blas_threads():
+    try:
+        import ctypes
+        import glob
+
+        libdir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+        for path in glob.glob(os.path.join(libdir, "*openblas*")):
+            lib = ctypes.CDLL(path)
+            for prefix, suffix in (
+                ("scipy_openblas", "64_"),
+                ("openblas", "64_"),
+                ("openblas", ""),
+            ):
+                get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                if get is not None and put is not None:
+                    put.argtypes = [ctypes.c_int]
+                    return (get, put)
+    except OSError:
+        pass
+    return False
 
 
 _N_WORKERS = None
@@ -365,16 +380,21 @@ def _run_items(make, items, flops=float("inf")):
         if nw < 2 or flops < _PAR_FLOPS or not _BLAS_THREADS:
             fn = make()
             return [fn(item) for item in items]
-        if _POOL is None or _POOL[0] != os.getpid():
+        pool = _POOL
+        if pool is None or pool[0] != os.getpid():
+            # (Re)created after a fork: a forked child has the pool object but not its threads.
             from concurrent.futures import ThreadPoolExecutor
 
-            _POOL = (
-                os.getpid(),
-                ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"),
-            )
+            with _BLAS_INIT_LOCK:
+                if _POOL is None or _POOL[0] != os.getpid():
+                    _POOL = (
+                        os.getpid(),
+                        ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"),
+                    )
+                pool = _POOL
         job = _Job(items)
         for _ in range(nw - 1):
-            _POOL[1].submit(job.take, make, True)
+            pool[1].submit(job.take, make, True)
         job.take(make, False)
         with job.lock:
             while job.active:

@@ -337,3 +337,33 @@ def test_filter_gradient_bits_do_not_depend_on_threads(monkeypatch):
     monkeypatch.setattr(conv_ops, "_PAR_FLOPS", 0.0)
     for _ in range(3):
         np.testing.assert_array_equal(conv_ops._conv2d_bp_filter_kernel(*args), serial)
+
+
+def test_concurrent_calls_from_several_threads(monkeypatch):
+    # Each caller has its own scratch buffers and job; the helpers serve them in turn.
+    import threading
+
+    monkeypatch.setattr(conv_ops, "_PAR_FLOPS", 0.0)
+    monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 4096)
+    xs = [RNG.standard_normal((3, 9, 9, 2 + i)).astype(np.float32) for i in range(4)]
+    fs = [RNG.standard_normal((3, 3, 2 + i, 3)).astype(np.float32) for i in range(4)]
+    want = [ref_conv(x, f, pads=((1, 1), (1, 1))) for x, f in zip(xs, fs)]
+    got = [None] * 4
+    errors = []
+
+    def run(i):
+        try:
+            for _ in range(5):
+                got[i] = tf.nn.conv2d(xs[i], fs[i], 1, "SAME").numpy()
+        except Exception as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4)
+    assert conv_ops._SingleBlas.depth == 0
