@@ -8,6 +8,7 @@ metric values are read back only at the end of each epoch (and when a callback a
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -610,6 +611,8 @@ class Trainer:
         d["_arroyo_test_fns"] = {}
         d["_arroyo_predict_fns"] = {}
         d["_arroyo_compiled"] = True
+        dist = sys.modules.get("arroyo.distribute")  # compiled under a strategy scope: fit splits
+        d["_arroyo_strategy"] = dist.get_strategy() if dist and dist.has_strategy() else None
         from arroyo.keras.saving.serialization import serialize_keras_object
 
         def ser(x):
@@ -747,6 +750,40 @@ class Trainer:
             self.optimizer.apply_gradients(zip(grads, variables))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
+    def _arroyo_replicated_train_step(self, data):
+        """train_step under a strategy of several replicas (compiled in its scope): each
+        replica takes its rows of the batch and applies its gradients (summed over replicas
+        by the optimizer); its loss is weighted by its share of the rows, so the step equals
+        the single-device one. Metrics update once, on the gathered predictions."""
+        from arroyo.distribute.input_lib import _split_rows
+        from arroyo.distribute.values import PerReplica
+
+        strategy = self._arroyo_strategy
+        n = strategy.num_replicas_in_sync
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        flat = nest.flatten(data)
+        per_replica = nest.pack_sequence_as(data, [PerReplica(_split_rows(t, n)) for t in flat])
+        global_rows = tf.shape(flat[0])[0]
+        variables = self.trainable_variables
+
+        def replica_step(batch):
+            rx, ry, rsw = unpack_x_y_sample_weight(batch)
+            with tf.GradientTape() as tape:
+                y_pred = self(rx, training=True)
+                loss = self.compute_loss(x=rx, y=ry, y_pred=y_pred, sample_weight=rsw)
+                rows = tf.shape(nest.flatten(rx)[0])[0]
+                scaled = loss * tf.cast(rows, loss.dtype) / tf.cast(global_rows, loss.dtype)
+            if variables:
+                grads = tape.gradient(scaled, variables)
+                self.optimizer.apply_gradients(zip(grads, variables))
+            return y_pred, scaled
+
+        y_pred, scaled = strategy.run(replica_step, args=(per_replica,))
+        y_pred = nest.map_structure(lambda v: strategy.gather(v, axis=0), y_pred)
+        loss = strategy.reduce("SUM", scaled, axis=None)
+        self._arroyo_loss_tracker.update_state(loss, sample_weight=self._batch_size_of(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
     def test_step(self, data):
         x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=False)
@@ -763,6 +800,15 @@ class Trainer:
     def _function(self, kind, batch):
         step = {"train": self.train_step, "test": self.test_step,
                 "predict": self.predict_step}[kind]  # fmt: skip
+        strategy = self.__dict__.get("_arroyo_strategy")
+        if (
+            kind == "train"
+            and strategy is not None
+            and strategy.num_replicas_in_sync > 1
+            and getattr(type(self).train_step, "__func__", type(self).train_step)
+            is Trainer.train_step
+        ):
+            step = self._arroyo_replicated_train_step
         if self.run_eagerly:
             return lambda b: step(b)
         cache = self.__dict__[f"_arroyo_{kind}_fns"]
