@@ -100,10 +100,12 @@ class ValueContext:
 def _split_rows(t, n):
     """A batch tensor split into n per-replica batches of ceil(rows / n) rows (TF's rule)."""
     rows = t.shape[0]
-    if rows is None:
+    if rows is None:  # unknown while tracing: the same split with tensor bounds
         import arroyo as tf
 
-        rows = int(tf.shape(t)[0])
+        rows = tf.shape(t)[0]
+        per = (rows + (n - 1)) // n
+        return [t[tf.minimum(i * per, rows) : tf.minimum((i + 1) * per, rows)] for i in range(n)]
     per = -(-rows // n)
     return [t[min(i * per, rows) : min((i + 1) * per, rows)] for i in range(n)]
 
@@ -168,6 +170,20 @@ class DistributedDataset:
     def __iter__(self):
         return DistributedIterator(self, iter(self._dataset))
 
+    def _split(self, element):
+        return self._next(iter((element,)))
+
+    def _source_dataset(self):
+        return self._dataset
+
+    def _autograph_for_stmt(self, extra_test, body, get_state, set_state, symbol_names, opts):
+        # `for x in dist_dataset:` inside tf.function: the dataset's own staged loop, each
+        # element split into per-replica values before the body sees it.
+        ds = self._source_dataset()
+        hook = type(ds)._autograph_for_stmt
+        return hook(ds, extra_test, lambda element: body(self._split(element)), get_state,
+                    set_state, symbol_names, opts)  # fmt: skip
+
     @property
     def element_spec(self):
         spec = self._dataset.element_spec
@@ -196,6 +212,17 @@ class DistributedDatasetsFromFunction(DistributedDataset):
             return next(source)
         elements = [next(source) for _ in range(self._n)]
         return _regroup_all(elements)
+
+    def _source_dataset(self):
+        # n consecutive elements per step (one per replica), as one stacked element
+        return self._dataset if self._n == 1 else self._dataset.batch(self._n, drop_remainder=True)
+
+    def _split(self, element):
+        if self._n == 1:
+            return element
+        flat = nest.flatten(element)
+        per = [nest.pack_sequence_as(element, [t[i] for t in flat]) for i in range(self._n)]
+        return _regroup_all(per)
 
 
 def _regroup_all(per_replica):

@@ -394,3 +394,34 @@ def test_cross_device_ops_names_and_multi_worker(monkeypatch):
                                     '"task": {"type": "worker", "index": 0}}')  # fmt: skip
     with pytest.raises(NotImplementedError, match="multi-process backend"):
         tf.distribute.MultiWorkerMirroredStrategy()
+
+
+@pytest.mark.parametrize("replicas", [1, 2])
+def test_distributed_dataset_inside_tf_function(cpus, replicas):
+    m = cpus(replicas)
+    ds = tf.data.Dataset.range(8).map(lambda x: tf.cast(x, tf.float32)).batch(4)
+    dd = m.experimental_distribute_dataset(ds)
+
+    @tf.function
+    def over_all(dist_ds):
+        total = tf.constant(0.0)
+        for x in dist_ds:
+            per = m.run(
+                lambda v: tf.reduce_sum(v) * 10.0 + tf.cast(tf.size(v), tf.float32), args=(x,)
+            )
+            total += m.reduce("SUM", per, axis=None)
+        return total
+
+    assert float(over_all(dd)) == 288.0  # 10 * 28 + 8 rows
+    it = iter(dd)
+
+    @tf.function
+    def step(iterator):
+        x = next(iterator)
+        return m.reduce("SUM", m.run(tf.reduce_sum, args=(x,)), axis=None)
+
+    assert [float(step(it)), float(step(it))] == [6.0, 22.0]
+    df = m.distribute_datasets_from_function(
+        lambda ctx: tf.data.Dataset.range(8).map(lambda x: tf.cast(x, tf.float32)).batch(2)
+    )
+    assert float(over_all(df)) == 288.0
