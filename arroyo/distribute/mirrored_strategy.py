@@ -67,6 +67,8 @@ class _ReplicaThread(threading.Thread):
         _context.install_thread_state(self.snapshot)
         ctx = ReplicaContext(self.strategy, self.replica_id)
         ctx._thread = self
+        ctx._created_vars = self.created_vars
+        ctx._n_created = 0
         dstate.stack.append((self.strategy, ctx))
         self.go.wait()
         self.go.clear()
@@ -113,6 +115,7 @@ class _ReplicaThread(threading.Thread):
 def _run_in_threads(strategy, fn, args, kwargs):
     n = strategy.num_replicas_in_sync
     snapshot = _context.snapshot_thread_state()
+    created = []  # variables created by replica 0, shared with the others
     threads = [
         _ReplicaThread(
             strategy, i, fn, select_replica(i, args), select_replica(i, kwargs), snapshot
@@ -120,6 +123,7 @@ def _run_in_threads(strategy, fn, args, kwargs):
         for i in range(n)
     ]
     for t in threads:
+        t.created_vars = created
         t.start()
 
     def abort_all():

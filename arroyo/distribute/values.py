@@ -285,6 +285,8 @@ class _MirroredMixin(_DistributedVariableMixin):
     _dv_class_name = "MirroredVariable"
 
     def __init__(self, *args, **kwargs):
+        if self.__dict__.get("_dv_inited"):
+            return  # the variable another replica created (see _creator_hook)
         super().__init__(*args, **kwargs)
         self.__dict__["_dv_inited"] = True
         if self._synchronization == VariableSynchronization.AUTO:
@@ -394,6 +396,8 @@ class _SyncOnReadMixin(_DistributedVariableMixin):
     _dv_class_name = "SyncOnReadVariable"
 
     def __init__(self, *args, **kwargs):
+        if self.__dict__.get("_dv_inited"):
+            return  # the variable another replica created (see _creator_hook)
         super().__init__(*args, **kwargs)
         self.__dict__["_dv_inited"] = True
         self._trainable = False
@@ -531,6 +535,22 @@ def _creator_hook(cls, kwargs):
     n = strategy.extended._variable_replicas()
     if n is None:
         return None
+    ctx = st.stack[-1][1]
+    shared = getattr(ctx, "_created_vars", None) if ctx is not None else None
+    if shared is not None and ctx._replica_id > 0:
+        # Created in a replica function of several replicas: every replica gets the
+        # variable the first replica created at the same point (its __init__ is skipped).
+        k = ctx._n_created
+        ctx._n_created = k + 1
+        if k < len(shared):
+            return shared[k]
+    obj = _new_distributed(cls, kwargs, strategy, n)
+    if shared is not None and ctx._replica_id == 0:
+        shared.append(obj)
+    return obj
+
+
+def _new_distributed(cls, kwargs, strategy, n):
     sync = _sync_value(kwargs.get("synchronization", 0))
     if sync == 3:
         new_cls = _distributed_class(_SyncOnReadMixin, cls, SyncOnReadVariable)

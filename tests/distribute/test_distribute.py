@@ -425,3 +425,31 @@ def test_distributed_dataset_inside_tf_function(cpus, replicas):
         lambda ctx: tf.data.Dataset.range(8).map(lambda x: tf.cast(x, tf.float32)).batch(2)
     )
     assert float(over_all(df)) == 288.0
+
+
+def test_variables_created_in_replica_functions_are_shared(cpus):
+    m = cpus(2)
+    made = []
+
+    def fn():
+        v = tf.Variable(tf.distribute.get_replica_context().replica_id_in_sync_group + 10)
+        made.append(v)
+        return v.read_value()
+
+    out = m.run(fn)
+    assert made[0] is made[1] and type(made[0]).__name__ == "MirroredVariable"
+    assert [int(t) for t in m.experimental_local_results(out)] == [10, 10]
+
+    class Lazy(tf.Module):
+        def __call__(self, x):
+            if not hasattr(self, "w"):
+                self.w = tf.Variable(tf.ones([3, 1]))
+            return tf.matmul(x, self.w)
+
+    with m.scope():
+        model = Lazy()
+    r = m.run(model, args=(m.experimental_distribute_values_from_function(
+        lambda c: tf.fill([1, 3], float(c.replica_id_in_sync_group + 1))),))  # fmt: skip
+    assert [float(t[0, 0]) for t in m.experimental_local_results(r)] == [3.0, 6.0]
+    assert len(model.trainable_variables) == 1
+    assert type(model.w).__name__ == "MirroredVariable"
