@@ -288,6 +288,7 @@ def test_unroll_needs_a_known_length():
 
 @pytest.mark.parametrize("cls", [L.SimpleRNN, L.LSTM, L.GRU])
 def test_masked_steps_are_skipped(cls):
+    tf.keras.utils.set_random_seed(11)  # fixed weights: the tolerances below hold for them
     ids = np.array([[3, 1, 4, 0, 0], [2, 7, 1, 8, 2]], np.int32)
     emb = L.Embedding(10, 3, mask_zero=True)
     rnn = cls(4, return_sequences=True)
