@@ -47,11 +47,11 @@ def _check_steps(name, value):
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """initial_learning_rate * decay_rate ** (step / decay_steps) (floored if staircase)."""
+class _RateDecay(LearningRateSchedule):
+    """Schedules of (initial_learning_rate, decay_steps, decay_rate, staircase): the shared
+    arguments, config and the (floored when staircase) progress step / decay_steps."""
 
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):  # fmt: skip
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
@@ -65,12 +65,24 @@ class ExponentialDecay(LearningRateSchedule):
         p = _tf.cast(step, dt) / _tf.cast(self.decay_steps, dt)
         if self.staircase:
             p = _tf.floor(p)
-        return lr * _tf.pow(_tf.cast(self.decay_rate, dt), p)
+        return self._decay(lr, _tf.cast(self.decay_rate, dt), p)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate,
                 "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
                 "staircase": self.staircase, "name": self.name}  # fmt: skip
+
+
+class ExponentialDecay(_RateDecay):
+    """initial_learning_rate * decay_rate ** (step / decay_steps) (floored if staircase)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
+                 name="ExponentialDecay"):  # fmt: skip
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    @staticmethod
+    def _decay(lr, rate, p):
+        return lr * _tf.pow(rate, p)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -136,30 +148,16 @@ class PolynomialDecay(LearningRateSchedule):
                 "power": self.power, "cycle": self.cycle, "name": self.name}  # fmt: skip
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
                  name="InverseTimeDecay"):  # fmt: skip
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_steps("decay_steps", decay_steps)
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
-        lr = _f(self.initial_learning_rate)
-        dt = lr.dtype
-        p = _tf.cast(step, dt) / _tf.cast(self.decay_steps, dt)
-        if self.staircase:
-            p = _tf.floor(p)
-        return lr / (_tf.cast(1, dt) + _tf.cast(self.decay_rate, dt) * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}  # fmt: skip
+    @staticmethod
+    def _decay(lr, rate, p):
+        return lr / (_tf.cast(1, lr.dtype) + rate * p)
 
 
 class CosineDecay(LearningRateSchedule):
