@@ -278,15 +278,10 @@ def _const_name(env, t):
     return name
 
 
-# Large fused groups run as two halves on two threads: NumPy's ufuncs release the GIL, so
-# an elementwise chain uses both cores (TF's Eigen kernels are multi-threaded too).
+# Large fused groups run in chunks shared by two threads (ops/_parallel.run_claimed):
+# NumPy's ufuncs release the GIL, so an elementwise chain uses both cores (TF's Eigen
+# kernels are multi-threaded too).
 PARALLEL_MIN_ELEMENTS = 1 << 18
-
-
-def _executor():
-    from arroyo.ops._parallel import executor
-
-    return executor()
 
 
 def _parallel(group, ext, ext_ids, reuse_buffers):
@@ -321,36 +316,46 @@ def _parallel(group, ext, ext_ids, reuse_buffers):
         red = _REDUCTIONS[op.type]
     body, src, buffers = _generate(group, ext_ids, reuse_buffers, body=True)
     out_dtype = group[-1]._outputs[0].dtype._np
-    half = n // 2
-    sizes = (half, n - half)
+    from arroyo.ops._parallel import bounds, run_claimed
+
+    parts = bounds(n)
+    size = max(hi - lo for lo, hi in parts)
+    # one set of scratch buffers per thread (the caller's and the helper's), sliced per chunk
     pools = (
-        [[np.empty(size, d) for _, _, d in buffers] for size in sizes] if reuse_buffers else None
+        {t: [np.empty(size, d) for _, _, d in buffers] for t in (False, True)}
+        if reuse_buffers
+        else None
     )
 
     def kernel(*inputs, N=None):
         flat = [x.reshape(-1) if f else np.reshape(x, ()) for x, f in zip(inputs, full)]
-        parts = []
-        for k, (lo, hi) in enumerate(((0, half), (half, n))):
+        res = np.empty(n, out_dtype) if red is None else None
+
+        def work(i, helper):
+            lo, hi = parts[i]
             args = [x[lo:hi] if f else x for x, f in zip(flat, full)]
-            bufs = pools[k] if pools is not None else [np.empty(hi - lo, d) for _, _, d in buffers]
-            parts.append((args, bufs))
+            m = hi - lo
+            bufs = (
+                [b[:m] for b in pools[helper]]
+                if pools is not None
+                else [np.empty(m, d) for _, _, d in buffers]
+            )
+            if res is None:
+                return body(*args, *bufs)
+            body(*args, *bufs, res[lo:hi])
+            return None
+
+        partial = run_claimed(work, len(parts))
         if red is None:
-            res = np.empty(n, out_dtype)
-            future = _executor().submit(body, *parts[1][0], *parts[1][1], res[half:])
-            body(*parts[0][0], *parts[0][1], res[:half])
-            future.result()
             return res.reshape(shape)
-        future = _executor().submit(body, *parts[1][0], *parts[1][1])
-        a = body(*parts[0][0], *parts[0][1])
-        b = future.result()
         if red == "max":
-            r = np.maximum(a, b)
+            r = np.maximum.reduce(partial)
         elif red == "min":
-            r = np.minimum(a, b)
+            r = np.minimum.reduce(partial)
         else:
-            r = np.add(a, b, dtype=out_dtype)
+            r = np.add.reduce(np.asarray(partial, dtype=out_dtype), dtype=out_dtype)
             if red == "mean":
                 r = r / out_dtype.type(n)
         return out_dtype.type(r)
 
-    return kernel, "# two threads, each running:\n" + src
+    return kernel, "# chunks shared by two threads, each running:\n" + src

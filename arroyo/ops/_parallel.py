@@ -1,7 +1,7 @@
 """Two-thread elementwise kernels for large eager tensors.
 
-NumPy ufuncs release the GIL, so splitting a large array in two halves and computing one
-on a helper thread uses both cores (TF's Eigen kernels are multi-threaded as well). It pays
+NumPy ufuncs release the GIL, so cutting a large array in chunks that the calling thread
+and a helper thread claim one at a time uses both cores (TF's Eigen kernels are multi-threaded as well). It pays
 for compute-bound functions (exp, log, tanh, sin, cos, sigmoid: ~1.5x on 1M floats) and
 costs for memory-bound ones (add, multiply: the hand-off outweighs the gain). Only
 same-shape, same-dtype, C-contiguous operands (or size-1 ones) are split, and only for
@@ -11,6 +11,7 @@ ufuncs whose result has the operands' dtype, so results are bit-identical to one
 from __future__ import annotations
 
 import os
+import threading
 
 import numpy as np
 
@@ -26,6 +27,68 @@ def executor():
 
         _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arroyo-kernels")
     return _pool
+
+
+CHUNKS = 4  # pieces a large kernel is cut into; each thread claims one at a time
+
+
+class _Claim:
+    """The chunks of one call, claimed one at a time by the calling thread and the helper.
+
+    The caller waits only for a chunk the helper has actually started: a helper that does
+    not get a core in time (other processes busy) finds nothing left and costs nothing,
+    where a fixed split into halves would make the caller wait for it."""
+
+    __slots__ = ("n", "next", "lock", "idle", "active", "results", "error")
+
+    def __init__(self, n):
+        self.n = n
+        self.next = 0
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.active = False
+        self.results = [None] * n
+        self.error = None
+
+    def take(self, work, helper):
+        try:
+            while True:
+                with self.lock:
+                    i = self.next
+                    if i >= self.n or self.error is not None:
+                        return
+                    self.next = i + 1
+                    if helper:
+                        self.active = True
+                self.results[i] = work(i, helper)
+                if helper:
+                    with self.lock:
+                        self.active = False
+                        self.idle.notify_all()
+        except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread
+            with self.lock:
+                self.error = e
+                self.active = False
+                self.idle.notify_all()
+
+
+def run_claimed(work, n=CHUNKS):
+    """[work(i, on_helper_thread) for i in range(n)], shared with the helper thread; results
+    in chunk order, so combining them does not depend on which thread ran what."""
+    job = _Claim(n)
+    executor().submit(job.take, work, True)
+    job.take(work, False)
+    with job.lock:
+        while job.active:
+            job.idle.wait()
+    if job.error is not None:
+        raise job.error
+    return job.results
+
+
+def bounds(size, n=CHUNKS):
+    """(lo, hi) of `n` nearly equal chunks of `size` elements."""
+    return [(size * i // n, size * (i + 1) // n) for i in range(n)]
 
 
 def splittable(args):
@@ -54,10 +117,13 @@ def split_ufunc(ufunc):
             for x in args
         ]
         o = out.reshape(-1)
-        h = a.size // 2
-        future = executor().submit(ufunc, *[x[h:] if x.ndim else x for x in flat], out=o[h:])
-        ufunc(*[x[:h] if x.ndim else x for x in flat], out=o[:h])
-        future.result()
+        parts = bounds(a.size)
+
+        def work(i, _helper):
+            lo, hi = parts[i]
+            ufunc(*[x[lo:hi] if x.ndim else x for x in flat], out=o[lo:hi])
+
+        run_claimed(work)
         return out
 
     kernel.__name__ = getattr(ufunc, "__name__", "kernel")

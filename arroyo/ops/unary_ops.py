@@ -11,7 +11,7 @@ from arroyo.framework import dtypes
 from arroyo.framework.op_registry import COMPLEX, FLOATS, INTS, defop
 from arroyo.ops import _infer, special
 from arroyo.ops._helpers import np_allowed, unary
-from arroyo.ops._parallel import executor, split_ufunc, splittable
+from arroyo.ops._parallel import bounds, run_claimed, split_ufunc, splittable
 from arroyo.ops.math_ops import add, conj, multiply, negative, subtract, truediv
 
 FC = FLOATS + COMPLEX
@@ -49,12 +49,15 @@ def _sigmoid_kernel(x):
         return 1 / (1 + np.exp(-x))
     out = np.empty_like(x)
     if splittable((x,)):
-        # Large inputs: each core fills one half of the result, no temporaries or copies.
+        # Large inputs: both cores fill chunks of the result, no temporaries or copies.
         flat, o = x.reshape(-1), out.reshape(-1)
-        h = x.size // 2
-        future = executor().submit(_sigmoid_into, flat[h:], o[h:])
-        _sigmoid_into(flat[:h], o[:h])
-        future.result()
+        parts = bounds(x.size)
+
+        def work(i, _helper):
+            lo, hi = parts[i]
+            _sigmoid_into(flat[lo:hi], o[lo:hi])
+
+        run_claimed(work)
     else:
         _sigmoid_into(x, out)
     return out
