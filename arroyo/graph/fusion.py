@@ -320,23 +320,22 @@ def _parallel(group, ext, ext_ids, reuse_buffers):
 
     parts = bounds(n)
     size = max(hi - lo for lo, hi in parts)
-    # one set of scratch buffers per thread (the caller's and the helper's), sliced per chunk
+    # one set of scratch buffers per thread slot (the caller's and the helper's), sliced
+    # per chunk
     pools = (
-        {t: [np.empty(size, d) for _, _, d in buffers] for t in (False, True)}
-        if reuse_buffers
-        else None
+        [[np.empty(size, d) for _, _, d in buffers] for _ in range(2)] if reuse_buffers else None
     )
 
     def kernel(*inputs, N=None):
         flat = [x.reshape(-1) if f else np.reshape(x, ()) for x, f in zip(inputs, full)]
         res = np.empty(n, out_dtype) if red is None else None
 
-        def work(i, helper):
+        def work(i, slot):
             lo, hi = parts[i]
             args = [x[lo:hi] if f else x for x, f in zip(flat, full)]
             m = hi - lo
             bufs = (
-                [b[:m] for b in pools[helper]]
+                [b[:m] for b in pools[slot]]
                 if pools is not None
                 else [np.empty(m, d) for _, _, d in buffers]
             )
@@ -345,7 +344,7 @@ def _parallel(group, ext, ext_ids, reuse_buffers):
             body(*args, *bufs, res[lo:hi])
             return None
 
-        partial = run_claimed(work, len(parts))
+        partial = run_claimed(work, len(parts), threads=2)
         if red is None:
             return res.reshape(shape)
         if red == "max":

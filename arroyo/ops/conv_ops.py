@@ -34,6 +34,7 @@ from arroyo.framework.op_registry import defop, execute
 from arroyo.framework.tensor_shape import TensorShape
 from arroyo.ops import array_ops
 from arroyo.ops._helpers import same_dtype_operands, static_value, to_tensor
+from arroyo.ops._parallel import cores, run_claimed
 
 _CONV_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.int32)
 _DW_T = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
@@ -208,7 +209,6 @@ def _chunks(n, ho, row_bytes, target=None):
 # the hand-off would cost more than the second core gives (measured on the CNN's 6 MFLOP
 # first layer: 0.24 ms alone, 0.4-0.9 ms split).
 
-_POOL = None  # (pid, ThreadPoolExecutor)
 _PAR_FLOPS = 24e6  # multiply-adds * 2 of one call above which the chunks are split
 
 
@@ -298,17 +298,7 @@ def _find_blas_threads():
     return False
 
 
-_N_WORKERS = None
-
-
-def _n_workers():
-    global _N_WORKERS
-    if _N_WORKERS is None:
-        try:
-            _N_WORKERS = max(1, len(os.sched_getaffinity(0)))
-        except AttributeError:
-            _N_WORKERS = max(1, os.cpu_count() or 1)
-    return _N_WORKERS
+_n_workers = cores
 
 
 def _run(work, items, flops=float("inf")):
@@ -322,86 +312,31 @@ def _run(work, items, flops=float("inf")):
     return _run_items(lambda: lambda item: work([item]), items, flops)
 
 
-class _Job:
-    """Items of one `_run_items` call, claimed one at a time by the participating threads."""
-
-    __slots__ = ("items", "next", "lock", "idle", "active", "results", "error")
-
-    def __init__(self, items):
-        self.items = items
-        self.next = 0
-        self.lock = threading.Lock()
-        self.idle = threading.Condition(self.lock)
-        self.active = 0  # helper threads that claimed an item and have not finished
-        self.results = [None] * len(items)
-        self.error = None
-
-    def take(self, make, helper):
-        joined = False
-        try:
-            fn = None
-            while True:
-                with self.lock:
-                    i = self.next
-                    if i >= len(self.items) or self.error is not None:
-                        return
-                    self.next = i + 1
-                    if helper and not joined:
-                        self.active += 1
-                        joined = True
-                if fn is None:
-                    fn = make()
-                self.results[i] = fn(self.items[i])
-        except BaseException as e:  # noqa: BLE001 - re-raised on the calling thread
-            with self.lock:
-                self.error = e
-        finally:
-            if joined:
-                with self.lock:
-                    self.active -= 1
-                    if not self.active:
-                        self.idle.notify_all()
-
-
 def _run_items(make, items, flops=float("inf")):
     """[make()(item) for item in items], make() called once per participating thread, with
     OpenBLAS on one thread; results in item order, so reductions over them do not depend
     on which thread did what.
 
-    Above _PAR_FLOPS the worker threads help: items are claimed one at a time, and the
-    calling thread waits only for helpers that are still inside an item. A helper that does
-    not get a core in time (other processes busy) finds nothing left and costs nothing:
-    the caller has done the work itself, as a serial run (a static split would wait for it,
-    measured ~3 ms per call under load).
+    Above _PAR_FLOPS the worker threads help: items are claimed one at a time
+    (`_parallel.run_claimed`), and the calling thread waits only for helpers that are still
+    inside an item. A helper that does not get a core in time (other processes busy) finds
+    nothing left and costs nothing: the caller has done the work itself, as a serial run (a
+    static split would wait for it, measured ~3 ms per call under load).
     """
-    global _POOL
     nw = min(_n_workers(), len(items))
     with _SINGLE_BLAS:
         if nw < 2 or flops < _PAR_FLOPS or not _BLAS_THREADS:
             fn = make()
             return [fn(item) for item in items]
-        pool = _POOL
-        if pool is None or pool[0] != os.getpid():
-            # (Re)created after a fork: a forked child has the pool object but not its threads.
-            from concurrent.futures import ThreadPoolExecutor
+        fns = [None] * nw  # one kernel (with its scratch buffers) per thread slot
 
-            with _BLAS_INIT_LOCK:
-                if _POOL is None or _POOL[0] != os.getpid():
-                    _POOL = (
-                        os.getpid(),
-                        ThreadPoolExecutor(_n_workers(), thread_name_prefix="arroyo-conv"),
-                    )
-                pool = _POOL
-        job = _Job(items)
-        for _ in range(nw - 1):
-            pool[1].submit(job.take, make, True)
-        job.take(make, False)
-        with job.lock:
-            while job.active:
-                job.idle.wait()
-        if job.error is not None:
-            raise job.error
-        return job.results
+        def work(i, slot):
+            fn = fns[slot]
+            if fn is None:
+                fn = fns[slot] = make()
+            return fn(items[i])
+
+        return run_claimed(work, len(items), nw)
 
 
 # -- im2col engine ----------------------------------------------------------------------
