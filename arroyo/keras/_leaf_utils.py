@@ -52,3 +52,25 @@ def deserialize_object(config, table: dict, kind: str, custom_objects=None):
     if isinstance(cls, type):
         return cls.from_config(dict(inner)) if hasattr(cls, "from_config") else cls(**inner)
     return cls
+
+
+NOT_ACCEPTED = object()
+
+
+def get_object(identifier, deserialize, kind, base_class=None, if_none=None):
+    """The `get()` of a Keras leaf module: None gives `if_none` (or TF's error when None is
+    not accepted), names and dicts go through `deserialize`, a `base_class` subclass is
+    instantiated, any other callable is returned as it is."""
+    if identifier is None and if_none is not NOT_ACCEPTED:
+        return if_none
+    if isinstance(identifier, (str, dict)):
+        return deserialize(identifier)
+    if (
+        base_class is not None
+        and isinstance(identifier, type)
+        and issubclass(identifier, base_class)
+    ):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")

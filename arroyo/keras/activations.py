@@ -10,6 +10,7 @@ back the name.
 from __future__ import annotations
 
 import arroyo as _tf
+from arroyo.keras import _leaf_utils
 
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "swish", "sigmoid",
@@ -310,10 +311,4 @@ def get(identifier):
     >>> tf.keras.activations.get("swish") is tf.keras.activations.silu
     True
     """
-    if identifier is None:
-        return linear
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret activation function identifier: {identifier}")
+    return _leaf_utils.get_object(identifier, deserialize, "activation function", if_none=linear)

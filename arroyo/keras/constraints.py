@@ -107,10 +107,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A constraint from None, a name ("non_neg"), a dict, or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return _leaf_utils.get_object(identifier, deserialize, "constraint")

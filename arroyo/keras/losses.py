@@ -591,12 +591,4 @@ def get(identifier):
     >>> tf.keras.losses.get("mse") is tf.keras.losses.mean_squared_error
     True
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    return _leaf_utils.get_object(identifier, deserialize, "loss", base_class=Loss)

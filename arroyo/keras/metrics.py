@@ -623,13 +623,9 @@ def get(identifier):
     >>> tf.keras.metrics.get("mse") is tf.keras.losses.mean_squared_error
     True
     """
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    return _leaf_utils.get_object(
+        identifier, deserialize, "metric", base_class=Metric, if_none=_leaf_utils.NOT_ACCEPTED
+    )
 
 
 _BINARY_LOSSES = ("binary_crossentropy", "binary_focal_crossentropy", "hinge", "squared_hinge")

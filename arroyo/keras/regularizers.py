@@ -127,10 +127,4 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """A regularizer from None, a name ("l2"), a dict, or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return _leaf_utils.get_object(identifier, deserialize, "regularizer")
