@@ -279,6 +279,16 @@ class _DistributedVariableMixin:
         body = ",\n".join(f"  {i}: {fn(v)}" for i, v in enumerate(views))
         return f"{self._dv_class_name}:{{\n{body}\n}}"
 
+    def __repr__(self):
+        if state.graph is not None:
+            return ResourceVariable.__repr__(self)
+        return self._dv_text(repr)
+
+    def __str__(self):
+        if state.graph is not None:
+            return ResourceVariable.__str__(self)
+        return self._dv_text(str)
+
 
 class _MirroredMixin(_DistributedVariableMixin):
     _dv_kind = "mirrored"
@@ -380,16 +390,6 @@ class _MirroredMixin(_DistributedVariableMixin):
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         return self._dv_update("assign_sub", delta, read_value)
 
-    def __repr__(self):
-        if state.graph is not None:
-            return ResourceVariable.__repr__(self)
-        return self._dv_text(repr)
-
-    def __str__(self):
-        if state.graph is not None:
-            return ResourceVariable.__str__(self)
-        return self._dv_text(str)
-
 
 class _SyncOnReadMixin(_DistributedVariableMixin):
     _dv_kind = "sync_on_read"
@@ -471,16 +471,6 @@ class _SyncOnReadMixin(_DistributedVariableMixin):
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         return self._graph_update("assign_sub", delta, read_value)
-
-    def __repr__(self):
-        if state.graph is not None:
-            return ResourceVariable.__repr__(self)
-        return self._dv_text(repr)
-
-    def __str__(self):
-        if state.graph is not None:
-            return ResourceVariable.__str__(self)
-        return self._dv_text(str)
 
 
 class _ReplicaComponent(_ReplicaView):
